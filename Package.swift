@@ -1,0 +1,59 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Settings every Swift target shares: Swift 6 language mode is the default for
+/// tools 6.x; these make imports explicit so `CDBus` cannot leak past `DBus`.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "sonyctl",
+    products: [
+        .library(name: "DBus", targets: ["DBus"]),
+        .library(name: "DBusTestSupport", targets: ["DBusTestSupport"]),
+        .library(name: "SonyCore", targets: ["SonyCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CDBus",
+            pkgConfig: "dbus-1",
+            providers: [.apt(["libdbus-1-dev"])]
+        ),
+        .target(
+            name: "DBus",
+            dependencies: [
+                "CDBus",
+                .product(name: "HeapModule", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "DBusTestSupport",
+            dependencies: ["DBus"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SonyCore",
+            dependencies: ["Yams"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DBusTests",
+            dependencies: ["DBus", "DBusTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SonyCoreTests",
+            dependencies: ["SonyCore"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,1 @@
+// Placeholder: the Sony model catalogue and identification land here.
