@@ -1,0 +1,70 @@
+public import DBus
+import Foundation
+
+/// A python-dbusmock process on a private bus: a template (`bluez5`,
+/// `polkitd`, or a path to one of ours) or a bare mock object.
+public final class DBusMock: Sendable {
+    public let busName: BusName
+    private let process: Process
+
+    /// The Debian interpreter, which has `python3-dbusmock`; a pyenv `python3`
+    /// earlier on `PATH` would not.
+    public static let python = "/usr/bin/python3"
+
+    /// Starts `python3 -m dbusmock --template TEMPLATE` on `bus` and waits until
+    /// it owns `name`.
+    public static func template(
+        _ template: String, name: BusName, on bus: PrivateBus, system: Bool = true, parameters: String? = nil
+    ) async throws -> DBusMock {
+        var args = ["-m", "dbusmock", "--template", template]
+        if system { args.insert("--system", at: 2) }
+        if let parameters { args += ["--parameters", parameters] }
+        return try await DBusMock(arguments: args, name: name, bus: bus)
+    }
+
+    /// Starts a bare mock object `NAME PATH INTERFACE`, to which tests add
+    /// methods through `org.freedesktop.DBus.Mock.AddMethod`.
+    public static func object(
+        name: BusName, path: ObjectPath, interface: InterfaceName, on bus: PrivateBus
+    ) async throws -> DBusMock {
+        try await DBusMock(
+            arguments: ["-m", "dbusmock", "--system", name.rawValue, path.rawValue, interface.rawValue], name: name, bus: bus)
+    }
+
+    private init(arguments: [String], name: BusName, bus: PrivateBus) async throws {
+        busName = name
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.python)
+        process.arguments = arguments
+        process.environment = bus.environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.standardError
+        try process.run()
+        self.process = process
+        let connection = try bus.connect()
+        defer { connection.close() }
+        do {
+            try await waitForOwner(of: name, on: connection, within: .seconds(20))
+        } catch {
+            stop()
+            throw error
+        }
+    }
+
+    deinit { stop() }
+
+    public var pid: Int32 { process.processIdentifier }
+
+    /// Kills the mock without warning, as a crash would.
+    public func kill() {
+        guard process.isRunning else { return }
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    public func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+    }
+}

@@ -1,0 +1,81 @@
+public import DBus
+import Foundation
+
+/// A `dbus-daemon` of our own, so tests never touch the machine's buses.
+///
+/// The daemon listens on a socket in a fresh temporary directory and allows
+/// everything unless a config is given (policy tests pass the real policy).
+public final class PrivateBus: Sendable {
+    public let address: String
+    public let pid: Int32
+    public let directory: String
+    private let process: Process
+
+    /// Starts a daemon; `extraConfig` is spliced into `<busconfig>` (policies,
+    /// service directories), `type` is `session` or `system`.
+    public init(type: String = "session", extraConfig: String? = nil) throws {
+        directory = try TemporaryDirectory.make(prefix: "sonyctl-bus")
+        let policy = extraConfig ?? """
+            <policy context="default">
+              <allow send_destination="*" eavesdrop="true"/>
+              <allow eavesdrop="true"/>
+              <allow own="*"/>
+              <allow user="*"/>
+            </policy>
+            """
+        let config = """
+            <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+             "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+            <busconfig>
+              <type>\(type)</type>
+              <listen>unix:dir=\(directory)</listen>
+              <auth>EXTERNAL</auth>
+              \(policy)
+            </busconfig>
+            """
+        let configPath = directory + "/bus.conf"
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/dbus-daemon")
+        process.arguments = ["--config-file=\(configPath)", "--nofork", "--nosyslog", "--print-address=1"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.standardError
+        try process.run()
+        self.process = process
+        pid = process.processIdentifier
+        guard let line = try LineReader.readLine(from: output.fileHandleForReading, within: .seconds(10)) else {
+            process.terminate()
+            throw TestSupportError("dbus-daemon printed no address")
+        }
+        address = line
+    }
+
+    deinit { stop() }
+
+    /// A fresh connection to this bus.
+    public func connect() throws -> Connection { try Connection(address: address) }
+
+    /// The environment a child process needs to find this bus as both its
+    /// system and its session bus.
+    public var environment: [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        env["DBUS_SYSTEM_BUS_ADDRESS"] = address
+        env["DBUS_SESSION_BUS_ADDRESS"] = address
+        return env
+    }
+
+    /// Kills the daemon (as a crash would) and waits for it to be gone.
+    public func stop() {
+        guard process.isRunning else { return }
+        kill(pid, SIGKILL)
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+public struct TestSupportError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

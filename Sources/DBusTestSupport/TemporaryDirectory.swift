@@ -1,0 +1,13 @@
+import Foundation
+
+enum TemporaryDirectory {
+    static func make(prefix: String) throws -> String {
+        var template = Array((NSTemporaryDirectory() + "/\(prefix)-XXXXXX").utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { buffer -> String? in
+            guard let base = buffer.baseAddress, let path = mkdtemp(base) else { return nil }
+            return String(cString: path)
+        }
+        guard let made else { throw TestSupportError("mkdtemp failed: errno \(errno)") }
+        return made
+    }
+}
