@@ -100,6 +100,9 @@ struct SignatureParser {
                 index += 1
                 let key = try parseComplete(arrayDepth: arrayDepth + 1, structDepth: structDepth)
                 guard key.isBasic else { throw fail("dictionary key \"\(key.code)\" is not a basic type") }
+                guard index < bytes.count, bytes[index] != UInt8(ascii: "}") else {
+                    throw fail("dictionary entry must hold exactly one key and one value")
+                }
                 let value = try parseComplete(arrayDepth: arrayDepth + 1, structDepth: structDepth)
                 guard index < bytes.count, bytes[index] == UInt8(ascii: "}") else {
                     throw fail("dictionary entry must hold exactly one key and one value")
