@@ -18,6 +18,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
@@ -42,6 +43,11 @@ let package = Package(
         .target(
             name: "SonyCore",
             dependencies: ["Yams"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "dbus-bench",
+            dependencies: ["DBus", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

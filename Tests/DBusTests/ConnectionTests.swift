@@ -1,6 +1,7 @@
 import DBus
 import DBusTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 @Suite(.timeLimit(.minutes(1)))
@@ -70,5 +71,38 @@ struct ConnectionTests {
             _ = try await connection.call(destination: .bus, path: "/org/freedesktop/DBus", interface: .bus, member: "ListNames")
         }
         #expect(callError.name == .disconnected)
+    }
+}
+
+@Suite(.timeLimit(.minutes(1)))
+struct CloseTests {
+    /// Regression: closing used to release `waitUntilDisconnected` before it
+    /// flushed, so a process exiting right after lost the tail of what it sent
+    /// (seen as lost signals in the benchmark). A frozen bus keeps the queue
+    /// full: the close must not be reported done until the bus took it all.
+    @Test func closeIsDoneOnlyWhenEverythingSentHasLeft() async throws {
+        let bus = try PrivateBus()
+        let receiver = try bus.connect()
+        let signals = try await receiver.signals(matching: MatchRule(interface: "org.sonyctl.Flood"))
+        let sender = try bus.connect()
+        kill(bus.pid, SIGSTOP)
+        let count = 5_000
+        for i in 0..<count {
+            try sender.send(.signal(
+                path: "/flood", interface: "org.sonyctl.Flood", member: "Item",
+                body: [.uint32(UInt32(i)), .string(String(repeating: "x", count: 200))]))
+        }
+        let resumed = Atomic<Bool>(false)
+        let closing = Task {
+            sender.close()
+            await sender.waitUntilDisconnected()
+            return resumed.load(ordering: .acquiring)
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        resumed.store(true, ordering: .releasing)
+        kill(bus.pid, SIGCONT)
+        #expect(await closing.value, "the close finished while the bus could not have read the queue")
+        let last = try await first(signals, within: .seconds(20), "the last signal") { $0.body.first == .uint32(UInt32(count - 1)) }
+        #expect(last.member == "Item")
     }
 }

@@ -275,8 +275,10 @@ final class EventLoop: @unchecked Sendable {
     }
 
     private func teardown() {
-        shutDown(state.withLock { $0.closeReason } ?? DBusError(.disconnected, "connection closed"))
+        // Flush before anyone waiting for the close is released: a process that
+        // exits right after `waitUntilDisconnected` must not lose queued messages.
         if dbus_connection_get_is_connected(raw) != 0 { dbus_connection_flush(raw) }
+        shutDown(state.withLock { $0.closeReason } ?? DBusError(.disconnected, "connection closed"))
         dbus_connection_close(raw)
         LibDBusCallbacks.uninstall(from: raw)
         objects.removeAll()
