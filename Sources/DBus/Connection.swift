@@ -123,6 +123,27 @@ public final class Connection: Sendable {
     /// (or cancelling its task) removes it. A well-known `sender` is resolved to
     /// its current owner, so a signal from anyone else is never delivered.
     public func signals(matching rule: MatchRule) async throws -> AsyncThrowingStream<Message, any Error> {
+        let (stream, continuation) = AsyncThrowingStream<Message, any Error>.makeStream()
+        let cancel = try await subscribe(rule, sink: .stream(continuation))
+        continuation.onTermination = { _ in cancel() }
+        return stream
+    }
+
+    /// Calls `handler` for each signal matching `rule`, on the connection's own
+    /// thread, until the returned subscription is cancelled.
+    ///
+    /// For high-rate consumers (a mirror of BlueZ during discovery): no task is
+    /// woken per signal. The handler must be quick and must not block; it sees
+    /// signals in arrival order. `ended` is called if the connection goes away.
+    public func onSignals(
+        matching rule: MatchRule, ended: @escaping @Sendable (DBusError) -> Void = { _ in },
+        _ handler: @escaping @Sendable (Message) -> Void
+    ) async throws -> SignalSubscription {
+        SignalSubscription(cancel: try await subscribe(rule, sink: .handler(handler, ended: ended)))
+    }
+
+    /// Installs `rule` on the bus and registers `sink`; returns what undoes both.
+    private func subscribe(_ rule: MatchRule, sink: LoopState.Subscription.Sink) async throws -> @Sendable () -> Void {
         let tracked = rule.sender.flatMap { $0.isUnique || $0 == .bus ? nil : $0 }
         if let tracked { try await loop.track(tracked) }
         do {
@@ -131,25 +152,23 @@ public final class Connection: Sendable {
             if let tracked { loop.untrack(tracked) }
             throw error
         }
-        let (stream, continuation) = AsyncThrowingStream<Message, any Error>.makeStream()
         let loop = self.loop
         let id = loop.state.withLock { s -> UInt64? in
             guard !s.closed else { return nil }
             let id = s.takeID()
-            s.subscriptions[id] = LoopState.Subscription(rule: rule, continuation: continuation)
+            s.subscriptions[id] = LoopState.Subscription(rule: rule, sink: sink)
             return id
         }
         guard let id else {
-            continuation.finish(throwing: DBusError(.disconnected, "connection closed"))
-            return stream
+            sink.end(DBusError(.disconnected, "connection closed"))
+            return {}
         }
-        continuation.onTermination = { _ in
+        return {
             let removed = loop.state.withLock { $0.subscriptions.removeValue(forKey: id) != nil }
             guard removed else { return }
             loop.removeMatch(rule)
             if let tracked { loop.untrack(tracked) }
         }
-        return stream
     }
 
     // MARK: - Names

@@ -34,7 +34,7 @@ public final class PrivateBus: Sendable {
             </busconfig>
             """
         let configPath = directory + "/bus.conf"
-        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        try config.write(toFile: configPath, atomically: false, encoding: .utf8)
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/dbus-daemon")

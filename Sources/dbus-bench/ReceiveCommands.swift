@@ -12,48 +12,65 @@ struct Receive: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "recv")
     @OptionGroup var bus: Connect
     @Option(name: .short) var n = 200_000
+    @Flag(help: "Decode in a handler on the connection's thread instead of iterating a stream in a task.")
+    var handler = false
+
+    /// What the receiver has seen; updated by whichever thread decodes.
+    struct Tally {
+        var got = 0, first: UInt64 = 0, last: UInt64 = 0, cpu0: UInt64 = 0, checksum: UInt64 = 0
+
+        /// Fully decodes one signal, as the C receiver walks every value.
+        mutating func count(_ signal: Message) {
+            if got == 0 {
+                first = Measure.monotonicNanoseconds()
+                cpu0 = Measure.cpuNanoseconds()
+            }
+            if let (_, changed, _) = try? signal.decode(String.self, [String: Variant].self, [String].self),
+               let rssi = changed["RSSI"]?.get(Int16.self), let seq = changed["Seq"]?.get(UInt32.self) {
+                checksum &+= UInt64(seq) &+ UInt64(UInt16(bitPattern: rssi))
+            }
+            got += 1
+            last = Measure.monotonicNanoseconds()
+        }
+    }
 
     func run() async throws {
         let connection = try BenchCommand.connect(bus.address)
-        let signals = try await connection.signals(matching: propertiesRule)
+        let tally = Mutex(Tally())
+        let n = self.n
+        var receiver: Task<Void, Never>?
+        var subscription: SignalSubscription?
+        if handler {
+            subscription = try await connection.onSignals(matching: propertiesRule) { signal in
+                tally.withLock { $0.count(signal) }
+            }
+        } else {
+            let signals = try await connection.signals(matching: propertiesRule)
+            receiver = Task {
+                do {
+                    for try await signal in signals {
+                        if tally.withLock({ t -> Bool in t.count(signal); return t.got == n }) { break }
+                    }
+                } catch {}
+            }
+        }
         print("ready")
         fflush(nil)
-        let progress = Atomic<Int>(0)
-        let n = self.n
-        // Counts and fully decodes every signal, as the C receiver walks every value.
-        let receiver = Task { () -> (got: Int, first: UInt64, last: UInt64, cpu0: UInt64, cpu1: UInt64, seqSum: UInt64) in
-            var got = 0, first: UInt64 = 0, last: UInt64 = 0, cpu0: UInt64 = 0, seqSum: UInt64 = 0
-            do {
-                for try await signal in signals {
-                    if got == 0 {
-                        first = Measure.monotonicNanoseconds()
-                        cpu0 = Measure.cpuNanoseconds()
-                    }
-                    let (_, changed, _) = try signal.decode(String.self, [String: Variant].self, [String].self)
-                    if let rssi = try changed.value("RSSI", as: Int16.self), let seq = try changed.value("Seq", as: UInt32.self) {
-                        seqSum &+= UInt64(seq) &+ UInt64(UInt16(bitPattern: rssi))
-                    }
-                    got += 1
-                    last = Measure.monotonicNanoseconds()
-                    progress.store(got, ordering: .relaxed)
-                    if got == n { break }
-                }
-            } catch {}
-            return (got, first, last, cpu0, Measure.cpuNanoseconds(), seqSum)
-        }
         // Ends the count when signals stop arriving, so a lost one cannot hang the run.
         var seen = -1
         while true {
-            try await Task.sleep(for: .seconds(2))
-            let now = progress.load(ordering: .relaxed)
-            if now == n || (now > 0 && now == seen) { break }
+            try await Task.sleep(for: .milliseconds(500))
+            let now = tally.withLock { $0.got }
+            if now >= n || (now > 0 && now == seen) { break }
             seen = now
         }
-        receiver.cancel()
-        let result = await receiver.value
-        let wall = Double(max(result.last - result.first, 1))
-        let cpuPerSignal = Double(result.cpu1 - result.cpu0) / Double(max(result.got, 1)) / 1000
-        print("mode=recv n=\(n) got=\(result.got) lost=\(n - result.got) per_s=\(Int(Double(max(result.got - 1, 0)) / (wall / 1e9))) "
+        let cpu1 = Measure.cpuNanoseconds()
+        receiver?.cancel()
+        subscription?.cancel()
+        let t = tally.withLock { $0 }
+        let wall = Double(max(t.last - t.first, 1))
+        let cpuPerSignal = Double(cpu1 - t.cpu0) / Double(max(t.got, 1)) / 1000
+        print("mode=recv n=\(n) got=\(t.got) lost=\(n - t.got) per_s=\(Int(Double(max(t.got - 1, 0)) / (wall / 1e9))) "
             + "cpu_us_per_signal=\(Measure.fixed(cpuPerSignal, 2))")
     }
 }

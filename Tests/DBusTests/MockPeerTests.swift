@@ -1,6 +1,7 @@
 import DBus
 import DBusTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 /// Our client against python-dbusmock: a peer written by somebody else.
@@ -131,5 +132,42 @@ struct MockPeerTests {
 func waitUntil(within limit: Duration, _ what: String, _ condition: @escaping @Sendable () async throws -> Bool) async throws {
     try await withDeadline(limit, what) {
         while try await !condition() { try await Task.sleep(for: .milliseconds(20)) }
+    }
+}
+
+@Suite(.timeLimit(.minutes(1)))
+struct SignalHandlerTests {
+    @Test func handlersSeeMatchingSignalsUntilCancelled() async throws {
+        let bus = try PrivateBus()
+        let listener = try bus.connect()
+        let sender = try bus.connect()
+        let seen = Mutex<[UInt32]>([])
+        let (events, continuation) = AsyncStream<UInt32>.makeStream()
+        let subscription = try await listener.onSignals(matching: MatchRule(sender: sender.uniqueName, member: "Count")) { signal in
+            guard let value = try? signal.decode(UInt32.self) else { return }
+            seen.withLock { $0.append(value) }
+            continuation.yield(value)
+        }
+        for i in 1...3 { try sender.send(.signal(path: "/c", interface: "org.sonyctl.C", member: "Count", body: [.uint32(UInt32(i))])) }
+        try sender.send(.signal(path: "/c", interface: "org.sonyctl.C", member: "Other", body: [.uint32(99)]))
+        _ = try await first(events, within: .seconds(5), "the third signal") { $0 == 3 }
+        #expect(seen.withLock { $0 } == [1, 2, 3])
+        subscription.cancel()
+        // A fence: once this later signal arrives elsewhere, the earlier one would have too.
+        let fence = try await listener.signals(matching: MatchRule(member: "Fence"))
+        try sender.send(.signal(path: "/c", interface: "org.sonyctl.C", member: "Count", body: [.uint32(4)]))
+        try sender.send(.signal(path: "/c", interface: "org.sonyctl.C", member: "Fence"))
+        _ = try await first(fence, within: .seconds(5), "the fence")
+        #expect(seen.withLock { $0 } == [1, 2, 3])
+    }
+
+    @Test func handlersAreToldWhenTheBusGoesAway() async throws {
+        let bus = try PrivateBus()
+        let listener = try bus.connect()
+        let (ended, continuation) = AsyncStream<ErrorName>.makeStream()
+        let subscription = try await listener.onSignals(matching: MatchRule(member: "Count"), ended: { continuation.yield($0.name) }) { _ in }
+        bus.stop()
+        #expect(try await first(ended, within: .seconds(5), "the end") == .disconnected)
+        subscription.cancel()
     }
 }

@@ -21,6 +21,9 @@ final class EventLoop: @unchecked Sendable {
     private let wakeWrite: Int32
     private let arrivals = Atomic<UInt64>(0)
     private let started = Atomic<Bool>(false)
+    /// The loop thread's id, so that libdbus callbacks made on the loop thread
+    /// itself do not wake it: it looks at its state again before sleeping anyway.
+    private let loopThread = Atomic<UInt>(0)
 
     init(raw: OpaquePointer) throws(DBusError) {
         var ends: [Int32] = [-1, -1]
@@ -64,6 +67,7 @@ final class EventLoop: @unchecked Sendable {
 
     /// Makes the loop thread leave `poll` and look at its state again.
     func wake() {
+        if loopThread.load(ordering: .relaxed) == UInt(pthread_self()) { return }
         // A full pipe already guarantees a wake-up, so a failed write is fine.
         var one: UInt8 = 1
         _ = write(wakeWrite, &one, 1)
@@ -82,6 +86,7 @@ final class EventLoop: @unchecked Sendable {
     // MARK: - The loop thread
 
     private func run() {
+        loopThread.store(UInt(pthread_self()), ordering: .relaxed)
         var fds: [pollfd] = []
         var watchIDs: [UInt] = []
         while true {
@@ -213,18 +218,18 @@ final class EventLoop: @unchecked Sendable {
     }
 
     private func deliver(_ signal: Message, arrival: UInt64) {
-        let targets = state.withLock { s -> [AsyncThrowingStream<Message, any Error>.Continuation] in
+        let targets = state.withLock { s -> [LoopState.Subscription.Sink] in
             if signal.sender == .bus, signal.interface == .bus, signal.member == "NameOwnerChanged" {
                 noteOwnerChange(signal, arrival: arrival, in: &s)
             }
-            var out: [AsyncThrowingStream<Message, any Error>.Continuation] = []
+            var out: [LoopState.Subscription.Sink] = []
             for subscription in s.subscriptions.values
             where subscription.rule.matches(signal, owner: { s.trackedNames[$0]?.owner }) {
-                out.append(subscription.continuation)
+                out.append(subscription.sink)
             }
             return out
         }
-        for target in targets { target.yield(signal) }
+        for target in targets { target.deliver(signal) }
     }
 
     private func noteOwnerChange(_ signal: Message, arrival: UInt64, in s: inout LoopState) {
@@ -263,7 +268,7 @@ final class EventLoop: @unchecked Sendable {
         }
         let error = s.closeReason ?? reason
         for call in s.pending.values { call.continuation.resume(throwing: error) }
-        for subscription in s.subscriptions.values { subscription.continuation.finish(throwing: error) }
+        for subscription in s.subscriptions.values { subscription.sink.end(error) }
         for tracked in s.trackedNames.values {
             for watcher in tracked.watchers.values {
                 // Whoever owned the name is unreachable now.

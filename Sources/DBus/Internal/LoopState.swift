@@ -17,8 +17,29 @@ struct LoopState {
     }
 
     struct Subscription {
+        /// Where matching signals go: a stream some task iterates, or a handler
+        /// called right on the loop thread, which saves a thread hop per signal.
+        enum Sink {
+            case stream(AsyncThrowingStream<Message, any Error>.Continuation)
+            case handler(@Sendable (Message) -> Void, ended: @Sendable (DBusError) -> Void)
+
+            func deliver(_ message: Message) {
+                switch self {
+                case .stream(let continuation): continuation.yield(message)
+                case .handler(let handler, _): handler(message)
+                }
+            }
+
+            func end(_ error: DBusError) {
+                switch self {
+                case .stream(let continuation): continuation.finish(throwing: error)
+                case .handler(_, let ended): ended(error)
+                }
+            }
+        }
+
         let rule: MatchRule
-        let continuation: AsyncThrowingStream<Message, any Error>.Continuation
+        let sink: Sink
     }
 
     /// A well-known name whose owner we follow through `NameOwnerChanged`.
