@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .library(name: "DBus", targets: ["DBus"]),
         .library(name: "DBusTestSupport", targets: ["DBusTestSupport"]),
+        .library(name: "BlueZ", targets: ["BlueZ"]),
         .library(name: "SonyCore", targets: ["SonyCore"]),
     ],
     dependencies: [
@@ -41,6 +42,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "BlueZ",
+            dependencies: ["DBus"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "SonyCore",
             dependencies: ["Yams"],
             swiftSettings: swiftSettings
@@ -53,6 +59,11 @@ let package = Package(
         .testTarget(
             name: "DBusTests",
             dependencies: ["DBus", "DBusTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BlueZTests",
+            dependencies: ["BlueZ", "DBus", "DBusTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

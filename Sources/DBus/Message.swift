@@ -19,8 +19,9 @@ public struct Message: Sendable {
     public var sender: BusName?
     public var noReplyExpected = false
     public var body: [DBusValue]
-    /// The order in which the loop received this message (0 for outgoing ones).
-    var arrival: UInt64 = 0
+    /// The order in which this connection received the message (0 for outgoing
+    /// ones): lets a consumer tell which of a reply and a signal came first.
+    public internal(set) var sequence: UInt64 = 0
 
     public init(kind: Kind, body: [DBusValue] = []) {
         self.kind = kind

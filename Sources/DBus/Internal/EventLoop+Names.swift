@@ -29,7 +29,7 @@ extension EventLoop {
             do {
                 let reply = try await callBus("GetNameOwner", [.string(name.rawValue)])
                 owner = BusName(unchecked: try reply.decode(String.self))
-                isCurrent = { $0.lastChange < reply.arrival }
+                isCurrent = { $0.lastChange < reply.sequence }
             } catch let error as DBusError where error.name == .nameHasNoOwner {
                 owner = nil
                 isCurrent = { !$0.known }

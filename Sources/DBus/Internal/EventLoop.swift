@@ -184,9 +184,10 @@ final class EventLoop: @unchecked Sendable {
 
     private func route(_ raw: OpaquePointer) {
         let arrival = arrivals.add(1, ordering: .relaxed).newValue
-        let message: Message
+        var message: Message
         do {
             message = try Unmarshal.message(raw)
+            message.sequence = arrival
         } catch {
             // libdbus validated the bytes, so this is a body we cannot model;
             // a caller still deserves an answer rather than a hang.
@@ -206,9 +207,7 @@ final class EventLoop: @unchecked Sendable {
             if let error = message.error {
                 call.continuation.resume(throwing: error)
             } else {
-                var reply = message
-                reply.arrival = arrival
-                call.continuation.resume(returning: reply)
+                call.continuation.resume(returning: message)
             }
         case .signal:
             deliver(message, arrival: arrival)

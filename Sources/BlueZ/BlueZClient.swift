@@ -1,0 +1,177 @@
+public import DBus
+import Synchronization
+
+/// A live mirror of BlueZ's object tree and typed operations on it.
+///
+/// One `GetManagedObjects` plus two match rules scoped by sender and
+/// `path_namespace` keep the mirror current, however many devices there are.
+/// Signals are believed only from the current owner of `org.bluez`. When
+/// bluetoothd leaves, the mirror empties and calls fail with
+/// `bluezUnavailable`; when it returns, the mirror resyncs and every
+/// registration hook (the agent, for one) runs again.
+public final class BlueZClient: Sendable {
+    public let connection: Connection
+    private let state = Mutex(State())
+    /// How long to wait for bluetoothd's `GetManagedObjects`: a hung bluetoothd
+    /// must not hang us (fwupd learned the same).
+    public let syncTimeout: Duration
+
+    struct State {
+        var tree = ObjectTree()
+        var owner: BusName?
+        var available = false
+        /// While a `GetManagedObjects` is out, signals wait here and those that
+        /// arrived after its answer are applied on top of it.
+        var syncing = false
+        var buffer: [Message] = []
+        var subscribers: [UInt64: AsyncStream<BlueZEvent>.Continuation] = [:]
+        var hooks: [UInt64: @Sendable () async -> Void] = [:]
+        var nextID: UInt64 = 1
+
+        mutating func takeID() -> UInt64 {
+            defer { nextID += 1 }
+            return nextID
+        }
+    }
+
+    public init(connection: Connection, syncTimeout: Duration = .seconds(10)) {
+        self.connection = connection
+        self.syncTimeout = syncTimeout
+    }
+
+    // MARK: - Reading the mirror
+
+    public var tree: ObjectTree { state.withLock { $0.tree } }
+    public var isAvailable: Bool { state.withLock { $0.available } }
+    /// The unique name bluetoothd has now, if it is on the bus.
+    public var owner: BusName? { state.withLock { $0.owner } }
+
+    /// Every event from now on; the stream ends when the iterating task stops.
+    public func events() -> AsyncStream<BlueZEvent> {
+        let (stream, continuation) = AsyncStream<BlueZEvent>.makeStream()
+        let id = state.withLock { s in
+            let id = s.takeID()
+            s.subscribers[id] = continuation
+            return id
+        }
+        continuation.onTermination = { [weak self] _ in
+            self?.state.withLock { _ = $0.subscribers.removeValue(forKey: id) }
+        }
+        return stream
+    }
+
+    /// Runs `hook` now if bluetoothd is there, and again every time it returns.
+    public func whenAvailable(_ hook: @escaping @Sendable () async -> Void) async {
+        let available = state.withLock { s in
+            s.hooks[s.takeID()] = hook
+            return s.available
+        }
+        if available { await hook() }
+    }
+
+    // MARK: - Running
+
+    /// Follows bluetoothd until the task is cancelled or the bus goes away.
+    public func run() async throws {
+        let rules = [
+            MatchRule(sender: BlueZPaths.service, path: .root, interface: .objectManager),
+            MatchRule(sender: BlueZPaths.service, pathNamespace: BlueZPaths.root),
+        ]
+        var subscriptions: [SignalSubscription] = []
+        defer { for s in subscriptions { s.cancel() } }
+        for rule in rules {
+            subscriptions.append(try await connection.onSignals(matching: rule) { [weak self] signal in
+                self?.receive(signal)
+            })
+        }
+        for try await owner in try await connection.nameOwnerChanges(BlueZPaths.service) {
+            state.withLock { $0.owner = owner }
+            if owner == nil {
+                publish(state.withLock { s -> [BlueZEvent] in
+                    let wasAvailable = s.available
+                    s.available = false
+                    s.syncing = false
+                    s.buffer = []
+                    return s.tree.clear() + (wasAvailable ? [.unavailable] : [])
+                })
+            } else {
+                await sync()
+            }
+        }
+    }
+
+    private func sync() async {
+        state.withLock { s in
+            s.syncing = true
+            s.buffer = []
+        }
+        do {
+            let reply = try await connection.call(
+                .methodCall(destination: BlueZPaths.service, path: .root, interface: .objectManager, member: "GetManagedObjects"),
+                timeout: syncTimeout)
+            let objects = try reply.decode(ObjectTree.Objects.self)
+            let (events, hooks) = state.withLock { s -> ([BlueZEvent], [@Sendable () async -> Void]) in
+                var events = s.tree.reset(objects)
+                for signal in s.buffer where signal.sequence > reply.sequence {
+                    events += Self.apply(signal, to: &s.tree)
+                }
+                s.buffer = []
+                s.syncing = false
+                s.available = true
+                return (events + [.available], Array(s.hooks.values))
+            }
+            publish(events)
+            for hook in hooks { await hook() }
+        } catch {
+            // bluetoothd answered nothing usable; the next owner change retries.
+            state.withLock { s in
+                s.syncing = false
+                s.buffer = []
+            }
+        }
+    }
+
+    /// Runs on the connection's thread for every BlueZ signal.
+    private func receive(_ signal: Message) {
+        let events = state.withLock { s -> [BlueZEvent] in
+            if s.syncing {
+                s.buffer.append(signal)
+                return []
+            }
+            guard s.available else { return [] }
+            return Self.apply(signal, to: &s.tree)
+        }
+        publish(events)
+    }
+
+    /// Applies one signal; a body of the wrong shape is ignored, never trusted.
+    static func apply(_ signal: Message, to tree: inout ObjectTree) -> [BlueZEvent] {
+        guard let path = signal.path, let member = signal.member else { return [] }
+        switch (signal.interface, member.rawValue) {
+        case (InterfaceName.objectManager?, "InterfacesAdded"):
+            guard let (object, interfaces) = try? signal.decode(ObjectPath.self, [String: [String: Variant]].self) else { return [] }
+            return tree.interfacesAdded(object, interfaces)
+        case (InterfaceName.objectManager?, "InterfacesRemoved"):
+            guard let (object, interfaces) = try? signal.decode(ObjectPath.self, [String].self) else { return [] }
+            return tree.interfacesRemoved(object, interfaces)
+        case (InterfaceName.properties?, "PropertiesChanged"):
+            guard let (interface, changed, invalidated) = try? signal.decode(String.self, [String: Variant].self, [String].self) else {
+                return []
+            }
+            return tree.propertiesChanged(path, interface: interface, changed: changed, invalidated: invalidated)
+        case (BlueZPaths.deviceInterface?, "Disconnected"):
+            guard let (reason, message) = try? signal.decode(String.self, String.self) else { return [] }
+            return tree.disconnected(path, reason: reason, message: message)
+        default:
+            return []
+        }
+    }
+
+    private func publish(_ events: [BlueZEvent]) {
+        guard !events.isEmpty else { return }
+        let subscribers = state.withLock { Array($0.subscribers.values) }
+        for subscriber in subscribers {
+            for event in events { subscriber.yield(event) }
+        }
+    }
+}

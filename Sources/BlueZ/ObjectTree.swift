@@ -1,0 +1,145 @@
+public import DBus
+
+/// BlueZ's adapters and devices as plain values, updated from
+/// `GetManagedObjects` and the ObjectManager and Properties signals.
+///
+/// Pure: it turns each input into the events it implies, so the rules (what a
+/// removal of `Battery1` means, what an unknown path means) are tested without a bus.
+public struct ObjectTree: Sendable, Equatable {
+    public private(set) var adapters: [ObjectPath: AdapterInfo] = [:]
+    public private(set) var devices: [ObjectPath: DeviceInfo] = [:]
+
+    public init() {}
+
+    public typealias Objects = [ObjectPath: [String: [String: Variant]]]
+
+    /// Replaces everything with a fresh `GetManagedObjects` answer.
+    public mutating func reset(_ objects: Objects) -> [BlueZEvent] {
+        var events: [BlueZEvent] = []
+        for device in devices.values.sorted(by: { $0.path < $1.path }) where objects[device.path]?[BlueZPaths.deviceInterface.rawValue] == nil {
+            events.append(.deviceRemoved(device))
+        }
+        for adapter in adapters.values.sorted(by: { $0.path < $1.path }) where objects[adapter.path]?[BlueZPaths.adapterInterface.rawValue] == nil {
+            events.append(.adapterRemoved(adapter))
+        }
+        let old = self
+        self = ObjectTree()
+        // Adapters first, so a consumer never sees a device of an unknown adapter.
+        for (path, interfaces) in objects.sorted(by: { $0.key < $1.key }) where interfaces[BlueZPaths.adapterInterface.rawValue] != nil {
+            events += added(path, interfaces, previously: old)
+        }
+        for (path, interfaces) in objects.sorted(by: { $0.key < $1.key }) where interfaces[BlueZPaths.adapterInterface.rawValue] == nil {
+            events += added(path, interfaces, previously: old)
+        }
+        return events
+    }
+
+    private mutating func added(_ path: ObjectPath, _ interfaces: [String: [String: Variant]], previously old: ObjectTree) -> [BlueZEvent] {
+        var events: [BlueZEvent] = []
+        if let props = interfaces[BlueZPaths.adapterInterface.rawValue] {
+            var adapter = AdapterInfo(path: path)
+            adapter.apply(props)
+            adapters[path] = adapter
+            if let before = old.adapters[path] {
+                if before != adapter { events.append(.adapterChanged(adapter, changed: ["*"])) }
+            } else {
+                events.append(.adapterAdded(adapter))
+            }
+        }
+        if let props = interfaces[BlueZPaths.deviceInterface.rawValue] {
+            var device = DeviceInfo(path: path)
+            device.apply(props)
+            device.battery = interfaces[BlueZPaths.batteryInterface.rawValue]?["Percentage"]?.get(UInt8.self)
+            devices[path] = device
+            if let before = old.devices[path] {
+                if before != device { events.append(.deviceChanged(device, changed: ["*"])) }
+            } else {
+                events.append(.deviceAdded(device))
+            }
+        }
+        return events
+    }
+
+    public mutating func interfacesAdded(_ path: ObjectPath, _ interfaces: [String: [String: Variant]]) -> [BlueZEvent] {
+        var events: [BlueZEvent] = []
+        if let props = interfaces[BlueZPaths.adapterInterface.rawValue] {
+            var adapter = adapters[path] ?? AdapterInfo(path: path)
+            let changed = adapter.apply(props)
+            let isNew = adapters[path] == nil
+            adapters[path] = adapter
+            events.append(isNew ? .adapterAdded(adapter) : .adapterChanged(adapter, changed: changed))
+        }
+        if let props = interfaces[BlueZPaths.deviceInterface.rawValue] {
+            var device = devices[path] ?? DeviceInfo(path: path)
+            let changed = device.apply(props)
+            if let battery = interfaces[BlueZPaths.batteryInterface.rawValue] { device.battery = battery["Percentage"]?.get(UInt8.self) }
+            let isNew = devices[path] == nil
+            devices[path] = device
+            events.append(isNew ? .deviceAdded(device) : .deviceChanged(device, changed: changed))
+        } else if let battery = interfaces[BlueZPaths.batteryInterface.rawValue], var device = devices[path] {
+            let level = battery["Percentage"]?.get(UInt8.self)
+            if device.battery != level {
+                device.battery = level
+                devices[path] = device
+                events.append(.deviceChanged(device, changed: ["Battery"]))
+            }
+        }
+        return events
+    }
+
+    public mutating func interfacesRemoved(_ path: ObjectPath, _ interfaces: [String]) -> [BlueZEvent] {
+        var events: [BlueZEvent] = []
+        if interfaces.contains(BlueZPaths.deviceInterface.rawValue), let device = devices.removeValue(forKey: path) {
+            events.append(.deviceRemoved(device))
+        } else if interfaces.contains(BlueZPaths.batteryInterface.rawValue), var device = devices[path], device.battery != nil {
+            device.battery = nil
+            devices[path] = device
+            events.append(.deviceChanged(device, changed: ["Battery"]))
+        }
+        if interfaces.contains(BlueZPaths.adapterInterface.rawValue), let adapter = adapters.removeValue(forKey: path) {
+            // BlueZ removes an adapter's devices first, but a consumer must not
+            // be left holding devices of an adapter that no longer exists.
+            for device in devices.values.filter({ $0.path.isInNamespace(path) }).sorted(by: { $0.path < $1.path }) {
+                devices[device.path] = nil
+                events.append(.deviceRemoved(device))
+            }
+            events.append(.adapterRemoved(adapter))
+        }
+        return events
+    }
+
+    public mutating func propertiesChanged(_ path: ObjectPath, interface: String, changed: [String: Variant], invalidated: [String]) -> [BlueZEvent] {
+        switch interface {
+        case BlueZPaths.deviceInterface.rawValue:
+            guard var device = devices[path] else { return [] }
+            let keys = device.apply(changed).union(device.invalidate(invalidated))
+            devices[path] = device
+            return keys.isEmpty ? [] : [.deviceChanged(device, changed: keys)]
+        case BlueZPaths.batteryInterface.rawValue:
+            guard var device = devices[path], let level = changed["Percentage"]?.get(UInt8.self), device.battery != level else { return [] }
+            device.battery = level
+            devices[path] = device
+            return [.deviceChanged(device, changed: ["Battery"])]
+        case BlueZPaths.adapterInterface.rawValue:
+            guard var adapter = adapters[path] else { return [] }
+            let keys = adapter.apply(changed)
+            adapters[path] = adapter
+            return keys.isEmpty ? [] : [.adapterChanged(adapter, changed: keys)]
+        default:
+            return []
+        }
+    }
+
+    public mutating func disconnected(_ path: ObjectPath, reason: String, message: String) -> [BlueZEvent] {
+        guard let device = devices[path] else { return [] }
+        return [.deviceDisconnected(device, reason: DisconnectReason(bluezName: reason), message: message)]
+    }
+
+    /// Empties the tree (bluetoothd left), reporting every removal.
+    public mutating func clear() -> [BlueZEvent] {
+        let events = devices.values.sorted { $0.path < $1.path }.map(BlueZEvent.deviceRemoved)
+            + adapters.values.sorted { $0.path < $1.path }.map(BlueZEvent.adapterRemoved)
+        self = ObjectTree()
+        return events
+    }
+}
