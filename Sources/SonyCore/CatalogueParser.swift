@@ -38,7 +38,7 @@ struct CatalogueParser {
         }
 
         let sources = try parseSources(try require(top, "sources", "the catalogue"))
-        let tiers = try parseTiers(try require(top, "tiers", "the catalogue"), sources: sources)
+        let tiers = try parseTiers(try require(top, "tiers", "the catalogue"), key: top.keyNode("tiers"), sources: sources)
         let models = try parseModels(try require(top, "models", "the catalogue"), sources: sources)
         return ModelCatalogue(schemaVersion: schema, models: models, sources: sources, tiers: tiers)
     }
@@ -69,7 +69,9 @@ struct CatalogueParser {
         return sources
     }
 
-    private func parseTiers(_ node: Node, sources: [CatalogueSource]) throws(CatalogueError) -> [TierDescription] {
+    /// `key` is the `tiers:` key, where a missing tier is reported: the line a reader looks
+    /// at, rather than the first tier's.
+    private func parseTiers(_ node: Node, key: Node?, sources: [CatalogueSource]) throws(CatalogueError) -> [TierDescription] {
         var tiers: [TierDescription] = []
         for (_, keyNode, value) in try mapping(node, "tiers").entries {
             let tier = try tierName(keyNode, "tiers")
@@ -85,7 +87,7 @@ struct CatalogueParser {
                 source: try sourceReference(try require(fields, "source", path), "\(path).source", sources: sources, mustBeArticle: false)
             ))
         }
-        try requireEveryTier(present: tiers.map(\.tier), in: node, path: "tiers")
+        try requireEveryTier(present: tiers.map(\.tier), in: key ?? node, path: "tiers")
         return tiers
     }
 
@@ -210,7 +212,7 @@ struct CatalogueParser {
             ))
         }
         try requireEveryTier(
-            present: resets.map(\.tier), in: resetsNode, path: "\(path).resets",
+            present: resets.map(\.tier), in: fields.keyNode("resets") ?? resetsNode, path: "\(path).resets",
             hint: " (write `known: false` with a note when no procedure is known)"
         )
 
@@ -290,6 +292,10 @@ struct CatalogueParser {
 
         func value(_ key: String) -> Node? {
             entries.first { $0.key == key }?.value
+        }
+
+        func keyNode(_ key: String) -> Node? {
+            entries.first { $0.key == key }?.keyNode
         }
     }
 

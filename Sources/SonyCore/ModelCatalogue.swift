@@ -80,3 +80,10 @@ public struct ModelCatalogue: Sendable {
         tiers.first { $0.tier == tier }
     }
 }
+
+/// Short, so that printing an identifier or registry does not dump the whole catalogue.
+extension ModelCatalogue: CustomStringConvertible {
+    public var description: String {
+        "ModelCatalogue(schema \(schemaVersion), \(models.count) models)"
+    }
+}

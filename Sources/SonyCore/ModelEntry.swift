@@ -69,3 +69,10 @@ public struct ModelEntry: Sendable, Hashable {
         names.map { ModelName.lowEnergyPrefix + $0 }
     }
 }
+
+/// Short, so that logs and test failures name the model instead of dumping the procedures.
+extension ModelEntry: CustomStringConvertible {
+    public var description: String {
+        "ModelEntry(\(id)\(productIDHex.map { ", \($0)" } ?? ""))"
+    }
+}
