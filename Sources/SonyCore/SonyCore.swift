@@ -1,1 +1,0 @@
-// Placeholder: the Sony model catalogue and identification land here.
