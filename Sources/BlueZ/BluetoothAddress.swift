@@ -10,7 +10,8 @@ public struct BluetoothAddress: Sendable, Hashable, Comparable, CustomStringConv
         guard parts.count == 6 else { return nil }
         var bytes: [UInt8] = []
         for part in parts {
-            guard part.count == 2, let byte = UInt8(part, radix: 16) else { return nil }
+            // UInt8(_:radix:) would also take a sign, as in "+F".
+            guard part.count == 2, part.allSatisfy(\.isHexDigit), let byte = UInt8(part, radix: 16) else { return nil }
             bytes.append(byte)
         }
         self.bytes = bytes
