@@ -56,6 +56,12 @@ let package = Package(
             dependencies: ["DBus", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
+        // The C libdbus baseline the benchmark measures dbus-bench against.
+        .executableTarget(
+            name: "dbus-cbench",
+            dependencies: ["CDBus"],
+            cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-O2"])]
+        ),
         .testTarget(
             name: "DBusTests",
             dependencies: ["DBus", "DBusTestSupport"],

@@ -94,6 +94,13 @@ public final class Connection: Sendable {
 
     public var isConnected: Bool { loop.state.withLock { !$0.closed } }
 
+    /// The connection's own thread as a task executor. Code run with
+    /// `withTaskExecutorPreference(connection.executor) { … }` is resumed right
+    /// where replies and signals arrive, saving a thread hop per message; it
+    /// must not block. After the connection ends, such tasks move to the
+    /// global executor.
+    public var executor: any TaskExecutor { loop }
+
     // MARK: - Calls
 
     /// Sends a method call and returns its reply; an error reply throws `DBusError`.

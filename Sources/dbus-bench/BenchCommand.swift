@@ -26,6 +26,14 @@ struct BenchCommand: AsyncParsableCommand {
 
 struct Connect: ParsableArguments {
     @Option(help: "Bus address; default $DBUS_SESSION_BUS_ADDRESS.") var address: String?
+    @Flag(help: "Run on the global pool instead of the connection's executor.") var pool = false
+
+    /// Runs `body` where the measurement says: on the connection's own thread
+    /// (no hop per reply) unless `--pool` asks for the default executor.
+    func run<T: Sendable>(on connection: Connection, _ body: @Sendable () async throws -> T) async throws -> T {
+        if pool { return try await body() }
+        return try await withTaskExecutorPreference(connection.executor, operation: body)
+    }
 }
 
 struct Serve: AsyncParsableCommand {
@@ -60,6 +68,14 @@ struct RoundTrip: AsyncParsableCommand {
     func run() async throws {
         let connection = try BenchCommand.connect(bus.address)
         let ping = Message.methodCall(destination: try BusName(dest), path: BenchCommand.path, interface: BenchCommand.interface, member: "Ping")
+        let (n, w) = (self.n, self.w)
+        let line = try await bus.run(on: connection) {
+            try await Self.measure(connection, ping, n: n, warm: w)
+        }
+        print(line)
+    }
+
+    static func measure(_ connection: Connection, _ ping: Message, n: Int, warm w: Int) async throws -> String {
         for _ in 0..<w { _ = try await connection.call(ping) }
         var latencies = [UInt64](repeating: 0, count: n)
         let cpu0 = Measure.cpuNanoseconds()
@@ -72,9 +88,9 @@ struct RoundTrip: AsyncParsableCommand {
         let wall = Double(Measure.monotonicNanoseconds() - start)
         let cpu = Double(Measure.cpuNanoseconds() - cpu0)
         latencies.sort()
-        print("mode=rtt n=\(n) p50_us=\(Measure.fixed(Measure.percentile(latencies, 0.5) / 1000)) "
+        return "mode=rtt n=\(n) p50_us=\(Measure.fixed(Measure.percentile(latencies, 0.5) / 1000)) "
             + "p99_us=\(Measure.fixed(Measure.percentile(latencies, 0.99) / 1000)) "
-            + "calls_per_s=\(Int(Double(n) / (wall / 1e9))) cpu_us_per_call=\(Measure.fixed(cpu / Double(n) / 1000))")
+            + "calls_per_s=\(Int(Double(n) / (wall / 1e9))) cpu_us_per_call=\(Measure.fixed(cpu / Double(n) / 1000))"
     }
 }
 
@@ -87,8 +103,10 @@ struct Pipeline: AsyncParsableCommand {
     func run() async throws {
         let connection = try BenchCommand.connect(bus.address)
         let ping = Message.methodCall(destination: try BusName(dest), path: BenchCommand.path, interface: BenchCommand.interface, member: "Ping")
+        let (n, d) = (self.n, self.d)
         let start = Measure.monotonicNanoseconds()
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        try await bus.run(on: connection) {
+          try await withThrowingTaskGroup(of: Void.self) { group in
             var started = 0
             while started < min(d, n) {
                 group.addTask { _ = try await connection.call(ping) }
@@ -100,6 +118,7 @@ struct Pipeline: AsyncParsableCommand {
                     started += 1
                 }
             }
+          }
         }
         let wall = Double(Measure.monotonicNanoseconds() - start)
         print("mode=pipeline n=\(n) depth=\(d) calls_per_s=\(Int(Double(n) / (wall / 1e9)))")

@@ -4,6 +4,14 @@ import Glibc
 
 /// Figures the benchmark prints, measured the same way as the C baseline so
 /// the two columns compare like with like.
+extension String {
+    func trimmingCharacters(in set: Character) -> String {
+        var s = Substring(self)
+        while s.last == set { s = s.dropLast() }
+        return String(s)
+    }
+}
+
 enum Measure {
     /// This process's user+system CPU time in nanoseconds.
     static func cpuNanoseconds() -> UInt64 {
@@ -24,6 +32,32 @@ enum Measure {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return usage.ru_nvcsw + usage.ru_nivcsw
+    }
+
+    /// Context switches of this process's threads named `name`, from /proc:
+    /// the wake-ups of one thread, apart from the runtime's own.
+    static func threadSwitches(named name: String) -> Int {
+        var total = 0
+        guard let dir = opendir("/proc/self/task") else { return -1 }
+        defer { closedir(dir) }
+        while let entry = readdir(dir) {
+            let tid = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard tid.first?.isNumber == true, read("/proc/self/task/\(tid)/comm") == name else { continue }
+            for line in (read("/proc/self/task/\(tid)/status") ?? "").split(separator: "\n") where line.contains("ctxt_switches") {
+                total += Int(line.split(separator: "\t").last.map(String.init) ?? "") ?? 0
+            }
+        }
+        return total
+    }
+
+    private static func read(_ path: String) -> String? {
+        guard let file = fopen(path, "r") else { return nil }
+        defer { fclose(file) }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let n = fread(&buffer, 1, buffer.count, file)
+        return String(decoding: buffer.prefix(n), as: UTF8.self).trimmingCharacters(in: "\n")
     }
 
     static func percentile(_ sorted: [UInt64], _ p: Double) -> Double {

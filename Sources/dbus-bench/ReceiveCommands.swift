@@ -46,12 +46,13 @@ struct Receive: AsyncParsableCommand {
             }
         } else {
             let signals = try await connection.signals(matching: propertiesRule)
+            let bus = self.bus
             receiver = Task {
-                do {
+                _ = try? await bus.run(on: connection) {
                     for try await signal in signals {
                         if tally.withLock({ t -> Bool in t.count(signal); return t.got == n }) { break }
                     }
-                } catch {}
+                }
             }
         }
         print("ready")
@@ -84,11 +85,13 @@ struct Idle: AsyncParsableCommand {
         let signals = try await connection.signals(matching: propertiesRule)
         let cpu0 = Measure.cpuNanoseconds()
         let switches0 = Measure.contextSwitches()
+        let loop0 = Measure.threadSwitches(named: "dbus-connection")
         try await Task.sleep(for: .seconds(s))
+        let loopSwitches = Measure.threadSwitches(named: "dbus-connection") - loop0
         let switches = Measure.contextSwitches() - switches0
         let cpu = Double(Measure.cpuNanoseconds() - cpu0) / 1e6
         _ = signals
         // The sleeping task's own wake-up at the end is the one expected switch.
-        print("mode=idle seconds=\(s) cpu_ms=\(Measure.fixed(cpu, 2)) wakeups=\(switches)")
+        print("mode=idle seconds=\(s) cpu_ms=\(Measure.fixed(cpu, 2)) wakeups=\(switches) connection_thread_wakeups=\(loopSwitches)")
     }
 }

@@ -1,0 +1,135 @@
+#!/bin/bash
+# bench-dbus.sh [ROUNDS] - the Swift D-Bus layer (dbus-bench) beside a minimal C
+# libdbus pair (dbus-cbench), measured in the same run on a private bus:
+# round-trip p50/p99, pipelined calls/s, CPU per received signal, idle wake-ups.
+# The C and Swift runs alternate so that drift on the machine hits both alike.
+# Prints a table with ratios and the bars of issue 2; exits non-zero if a bar fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROUNDS=${1:-5}
+CALLS=${CALLS:-20000}
+SIGNALS=${SIGNALS:-100000}
+IDLE=${IDLE:-10}
+
+./scripts/install-deps.sh
+swift build -c release --product dbus-bench >&2
+swift build -c release --product dbus-cbench >&2
+BIN=$(swift build -c release --show-bin-path)
+SW="$BIN/dbus-bench"
+C="$BIN/dbus-cbench"
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+out=$(dbus-daemon --session --print-address=1 --print-pid=1 --fork)
+export DBUS_SESSION_BUS_ADDRESS=$(echo "$out" | sed -n 1p)
+export DBUS_SYSTEM_BUS_ADDRESS=$DBUS_SESSION_BUS_ADDRESS
+pids+=("$(echo "$out" | sed -n 2p)")
+
+# start NAME CMD... : runs a process that prints "ready", waits for that line.
+start() {
+    local name=$1; shift
+    mkfifo "$work/$name.fifo"
+    "$@" > "$work/$name.fifo" &
+    pids+=($!)
+    exec {fd}< "$work/$name.fifo"
+    local line
+    read -r -t 20 line <&"$fd" || { echo "$name did not start" >&2; exit 1; }
+    eval "exec ${fd}<&-"
+    [ "$line" = ready ]
+}
+
+start c-server "$C" serve --name org.sonyctl.Bench.C
+start swift-server "$SW" serve --name org.sonyctl.Bench.Swift
+
+results="$work/results.txt"
+record() { echo "$1 $2" >> "$results"; }   # IMPL LINE
+
+# recv IMPL CMD... : a receiver started first, then the C emitter floods it.
+recv() {
+    local impl=$1; shift
+    mkfifo "$work/recv.fifo"
+    "$@" > "$work/recv.fifo" &
+    local rpid=$!
+    exec {fd}< "$work/recv.fifo"
+    local line
+    read -r -t 20 line <&"$fd"
+    "$C" emit -n "$SIGNALS" > /dev/null
+    read -r -t 60 line <&"$fd" || true
+    eval "exec ${fd}<&-"
+    wait "$rpid" || true
+    rm -f "$work/recv.fifo"
+    record "$impl" "$line"
+}
+
+for r in $(seq "$ROUNDS"); do
+    echo "round $r/$ROUNDS" >&2
+    record c "$("$C" rtt --dest org.sonyctl.Bench.C -n "$CALLS" -w 1000)"
+    record swift "$("$SW" rtt --dest org.sonyctl.Bench.Swift -n "$CALLS" -w 1000)"
+    record swift-pool "$("$SW" rtt --pool --dest org.sonyctl.Bench.Swift -n "$CALLS" -w 1000)"
+    record c "$("$C" pipeline --dest org.sonyctl.Bench.C -n 100000 -d 64)"
+    record swift "$("$SW" pipeline --dest org.sonyctl.Bench.Swift -n 100000 -d 64)"
+    recv c "$C" recv -n "$SIGNALS"
+    recv swift "$SW" recv -n "$SIGNALS"
+    recv swift-pool "$SW" recv --pool -n "$SIGNALS"
+    recv swift-handler "$SW" recv --handler -n "$SIGNALS"
+done
+echo "idle ${IDLE}s" >&2
+"$C" idle -s "$IDLE" > "$work/idle-c" &
+"$SW" idle -s "$IDLE" > "$work/idle-swift"
+wait $!
+record c "$(cat "$work/idle-c")"
+record swift "$(cat "$work/idle-swift")"
+
+/usr/bin/python3 - "$results" <<'PY'
+import sys, statistics
+rows = {}
+for line in open(sys.argv[1]):
+    impl, rest = line.split(" ", 1)
+    kv = dict(p.split("=", 1) for p in rest.split())
+    rows.setdefault((impl, kv["mode"]), []).append(kv)
+
+def med(impl, mode, key):
+    vals = [float(r[key]) for r in rows.get((impl, mode), [])]
+    return statistics.median(vals) if vals else float("nan")
+
+failed = False
+def line(label, c, s, unit, bar=None, lower_is_better=True):
+    global failed
+    ratio = s / c if c else float("nan")
+    verdict = ""
+    if bar is not None:
+        ok = ratio <= bar if lower_is_better else ratio >= bar
+        verdict = ("PASS" if ok else "FAIL") + f" (bar {'≤' if lower_is_better else '≥'} {bar}×)"
+        failed |= not ok
+    print(f"| {label} | {c:,.1f} {unit} | {s:,.1f} {unit} | {ratio:.2f}× | {verdict} |")
+
+n = len(rows.get(("c", "rtt"), []))
+print(f"medians of {n} alternating rounds; {rows[('c','rtt')][0]['n']} calls per round trip run, "
+      f"{rows[('c','recv')][0]['n']} signals per receive run\n")
+print("| metric | C libdbus pair | Swift (sonyctl DBus) | ratio | bar |")
+print("|---|---|---|---|---|")
+line("round trip p50", med("c","rtt","p50_us"), med("swift","rtt","p50_us"), "µs", 1.3)
+line("round trip p99", med("c","rtt","p99_us"), med("swift","rtt","p99_us"), "µs", 1.5)
+line("client CPU per call", med("c","rtt","cpu_us_per_call"), med("swift","rtt","cpu_us_per_call"), "µs")
+line("round trip p50, task on the global pool", med("c","rtt","p50_us"), med("swift-pool","rtt","p50_us"), "µs")
+line("round trip p99, task on the global pool", med("c","rtt","p99_us"), med("swift-pool","rtt","p99_us"), "µs")
+line("pipelined calls/s, depth 64", med("c","pipeline","calls_per_s"), med("swift","pipeline","calls_per_s"), "")
+line("CPU per signal, AsyncSequence", med("c","recv","cpu_us_per_signal"), med("swift","recv","cpu_us_per_signal"), "µs", 2.0)
+line("CPU per signal, handler", med("c","recv","cpu_us_per_signal"), med("swift-handler","recv","cpu_us_per_signal"), "µs", 2.0)
+line("CPU per signal, AsyncSequence on the pool", med("c","recv","cpu_us_per_signal"), med("swift-pool","recv","cpu_us_per_signal"), "µs")
+lost = sum(int(r["lost"]) for k, v in rows.items() if k[1] == "recv" for r in v)
+print(f"| signals lost, all receivers | | {lost} | | {'PASS' if lost == 0 else 'FAIL'} |")
+failed |= lost != 0
+ci, si = rows[("c","idle")][0], rows[("swift","idle")][0]
+print(f"| idle {si['seconds']} s: CPU, wake-ups of the process | {ci['cpu_ms']} ms, {ci['wakeups']} | {si['cpu_ms']} ms, {si['wakeups']} | | |")
+loop_ok = si.get("connection_thread_wakeups") == "0"
+print(f"| idle {si['seconds']} s: wake-ups of the connection thread | | {si.get('connection_thread_wakeups')} | | {'PASS' if loop_ok else 'FAIL'} (bar 0) |")
+failed |= not loop_ok
+sys.exit(1 if failed else 0)
+PY
