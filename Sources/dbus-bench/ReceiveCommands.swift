@@ -83,6 +83,9 @@ struct Idle: AsyncParsableCommand {
     func run() async throws {
         let connection = try BenchCommand.connect(bus.address)
         let signals = try await connection.signals(matching: propertiesRule)
+        // Let the set-up's last steps (the thread parking itself in poll after
+        // the AddMatch reply) finish before the window opens.
+        try await Task.sleep(for: .seconds(1))
         let cpu0 = Measure.cpuNanoseconds()
         let switches0 = Measure.contextSwitches()
         let loop0 = Measure.threadSwitches(named: "dbus-connection")

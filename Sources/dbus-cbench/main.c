@@ -245,6 +245,7 @@ static int idle(DBusConnection *c, long seconds) {
     DBusError err;
     dbus_error_init(&err);
     dbus_bus_add_match(c, RULE, &err);
+    sleep(1); /* the same settling time as the Swift side */
     uint64_t cpu0 = now_ns(CLOCK_PROCESS_CPUTIME_ID);
     long s0 = switches();
     uint64_t end = now_ns(CLOCK_MONOTONIC) + (uint64_t)seconds * 1000000000ull;
