@@ -51,6 +51,11 @@ let package = Package(
             dependencies: ["Yams"],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "SonyService",
+            dependencies: ["BlueZ", "SonyCore", "DBus"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "dbus-bench",
             dependencies: ["DBus", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -70,6 +75,11 @@ let package = Package(
         .testTarget(
             name: "BlueZTests",
             dependencies: ["BlueZ", "DBus", "DBusTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SonyServiceTests",
+            dependencies: ["SonyService", "BlueZ", "SonyCore", "DBus", "DBusTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
