@@ -61,6 +61,11 @@ let package = Package(
             dependencies: ["DBus", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "bluez-bench",
+            dependencies: ["BlueZ", "DBus", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
         // The C libdbus baseline the benchmark measures dbus-bench against.
         .executableTarget(
             name: "dbus-cbench",

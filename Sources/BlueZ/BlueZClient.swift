@@ -109,9 +109,11 @@ public final class BlueZClient: Sendable {
             let reply = try await connection.call(
                 .methodCall(destination: BlueZPaths.service, path: .root, interface: .objectManager, member: "GetManagedObjects"),
                 timeout: syncTimeout)
-            let objects = try reply.decode(ObjectTree.Objects.self)
+            guard reply.signature == "a{oa{sa{sv}}}", let objects = reply.body.first else {
+                throw BlueZError(.other, message: "GetManagedObjects answered \"\(reply.signature)\"")
+            }
             let (events, hooks) = state.withLock { s -> ([BlueZEvent], [@Sendable () async -> Void]) in
-                var events = s.tree.reset(objects)
+                var events = s.tree.reset(managedObjects: objects)
                 for signal in s.buffer where signal.sequence > reply.sequence {
                     events += Self.apply(signal, to: &s.tree)
                 }

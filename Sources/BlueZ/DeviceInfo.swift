@@ -40,38 +40,49 @@ public struct DeviceInfo: Sendable, Equatable {
     /// Applies changed `Device1` properties; returns the names that changed.
     @discardableResult
     public mutating func apply(_ properties: [String: Variant]) -> Set<String> {
+        apply(entries: properties.map { ($0.key, $0.value.value) })
+    }
+
+    /// Applies `(name, value)` pairs straight from a decoded reply, without
+    /// building a dictionary first: the path a 1000-device sync takes.
+    @discardableResult
+    public mutating func apply(entries: [(key: String, value: DBusValue)]) -> Set<String> {
         var keys: Set<String> = []
-        for (key, value) in properties {
-            let before = self
+        for (key, wrapped) in entries {
+            let value = wrapped.unwrapped
+            let changed: Bool
             switch key {
-            case "Adapter": adapter = value.get(ObjectPath.self)
-            case "Address": address = value.get(String.self).flatMap(BluetoothAddress.init)
-            case "AddressType": addressType = value.get(String.self)
-            case "Name": name = value.get(String.self)
-            case "Alias": alias = value.get(String.self)
-            case "Icon": icon = value.get(String.self)
-            case "Class": deviceClass = value.get(UInt32.self)
-            case "Appearance": appearance = value.get(UInt16.self)
-            case "UUIDs": uuids = value.get([String].self) ?? uuids
-            case "Paired": paired = value.get(Bool.self) ?? paired
-            case "Bonded": bonded = value.get(Bool.self) ?? bonded
-            case "Trusted": trusted = value.get(Bool.self) ?? trusted
-            case "Blocked": blocked = value.get(Bool.self) ?? blocked
-            case "Connected": connected = value.get(Bool.self) ?? connected
-            case "ServicesResolved": servicesResolved = value.get(Bool.self) ?? servicesResolved
-            case "LegacyPairing": legacyPairing = value.get(Bool.self) ?? legacyPairing
-            case "Modalias": modalias = value.get(String.self)
-            case "RSSI": rssi = value.get(Int16.self)
-            case "TxPower": txPower = value.get(Int16.self)
+            case "Adapter": changed = assign(&adapter, value.objectPathValue)
+            case "Address": changed = assign(&address, value.stringValue.flatMap(BluetoothAddress.init))
+            case "AddressType": changed = assign(&addressType, value.stringValue)
+            case "Name": changed = assign(&name, value.stringValue)
+            case "Alias": changed = assign(&alias, value.stringValue)
+            case "Icon": changed = assign(&icon, value.stringValue)
+            case "Class": changed = assign(&deviceClass, value.uint32Value)
+            case "Appearance": changed = assign(&appearance, value.uint16Value)
+            case "UUIDs": changed = assign(&uuids, value.stringArrayValue ?? uuids)
+            case "Paired": changed = assign(&paired, value.boolValue ?? paired)
+            case "Bonded": changed = assign(&bonded, value.boolValue ?? bonded)
+            case "Trusted": changed = assign(&trusted, value.boolValue ?? trusted)
+            case "Blocked": changed = assign(&blocked, value.boolValue ?? blocked)
+            case "Connected": changed = assign(&connected, value.boolValue ?? connected)
+            case "ServicesResolved": changed = assign(&servicesResolved, value.boolValue ?? servicesResolved)
+            case "LegacyPairing": changed = assign(&legacyPairing, value.boolValue ?? legacyPairing)
+            case "Modalias": changed = assign(&modalias, value.stringValue)
+            case "RSSI": changed = assign(&rssi, value.int16Value)
+            case "TxPower": changed = assign(&txPower, value.int16Value)
             case "ManufacturerData":
                 var data: [UInt16: [UInt8]] = [:]
-                for (company, payload) in value.get([UInt16: Variant].self) ?? [:] {
-                    data[company] = payload.get([UInt8].self) ?? []
+                if case .dictionary(.uint16, _, let companies) = value {
+                    for entry in companies {
+                        guard let company = entry.key.uint16Value else { continue }
+                        data[company] = entry.value.unwrapped.byteArrayValue ?? []
+                    }
                 }
-                manufacturerData = data
-            default: continue
+                changed = assign(&manufacturerData, data)
+            default: changed = false
             }
-            if before != self { keys.insert(key) }
+            if changed { keys.insert(key) }
         }
         return keys
     }
@@ -97,4 +108,11 @@ public struct DeviceInfo: Sendable, Equatable {
         }
         return keys
     }
+}
+
+/// Sets `field` to `value`; true if that changed it.
+func assign<T: Equatable>(_ field: inout T, _ value: T) -> Bool {
+    guard field != value else { return false }
+    field = value
+    return true
 }

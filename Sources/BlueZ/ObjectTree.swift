@@ -15,49 +15,58 @@ public struct ObjectTree: Sendable, Equatable {
 
     /// Replaces everything with a fresh `GetManagedObjects` answer.
     public mutating func reset(_ objects: Objects) -> [BlueZEvent] {
-        var events: [BlueZEvent] = []
-        for device in devices.values.sorted(by: { $0.path < $1.path }) where objects[device.path]?[BlueZPaths.deviceInterface.rawValue] == nil {
-            events.append(.deviceRemoved(device))
+        let tree = objects.map { path, interfaces in
+            (path, interfaces.map { ($0.key, $0.value.map { (key: $0.key, value: $0.value.value) }) })
         }
-        for adapter in adapters.values.sorted(by: { $0.path < $1.path }) where objects[adapter.path]?[BlueZPaths.adapterInterface.rawValue] == nil {
-            events.append(.adapterRemoved(adapter))
-        }
-        let old = self
-        self = ObjectTree()
-        // Adapters first, so a consumer never sees a device of an unknown adapter.
-        for (path, interfaces) in objects.sorted(by: { $0.key < $1.key }) where interfaces[BlueZPaths.adapterInterface.rawValue] != nil {
-            events += added(path, interfaces, previously: old)
-        }
-        for (path, interfaces) in objects.sorted(by: { $0.key < $1.key }) where interfaces[BlueZPaths.adapterInterface.rawValue] == nil {
-            events += added(path, interfaces, previously: old)
-        }
-        return events
+        return reset(tree)
     }
 
-    private mutating func added(_ path: ObjectPath, _ interfaces: [String: [String: Variant]], previously old: ObjectTree) -> [BlueZEvent] {
-        var events: [BlueZEvent] = []
-        if let props = interfaces[BlueZPaths.adapterInterface.rawValue] {
-            var adapter = AdapterInfo(path: path)
-            adapter.apply(props)
-            adapters[path] = adapter
-            if let before = old.adapters[path] {
-                if before != adapter { events.append(.adapterChanged(adapter, changed: ["*"])) }
-            } else {
-                events.append(.adapterAdded(adapter))
-            }
+    /// The same from the reply as decoded, `a{oa{sa{sv}}}`, without building
+    /// typed dictionaries first; anything of another shape is skipped.
+    public mutating func reset(managedObjects value: DBusValue) -> [BlueZEvent] {
+        guard case .dictionary(.objectPath, _, let entries) = value else { return reset(Objects()) }
+        let tree = entries.compactMap { entry -> (ObjectPath, Interfaces)? in
+            guard let path = entry.key.objectPathValue, let interfaces = entry.value.stringKeyedEntries else { return nil }
+            return (path, interfaces.map { ($0.key, $0.value.stringKeyedEntries ?? []) })
         }
-        if let props = interfaces[BlueZPaths.deviceInterface.rawValue] {
+        return reset(tree)
+    }
+
+    private typealias Interfaces = [(String, [(key: String, value: DBusValue)])]
+
+    private mutating func reset(_ objects: [(ObjectPath, Interfaces)]) -> [BlueZEvent] {
+        var fresh = ObjectTree()
+        var added: [BlueZEvent] = []
+        var addedDevices: [BlueZEvent] = []
+        for (path, interfaces) in objects.sorted(by: { $0.0 < $1.0 }) {
+            for (name, properties) in interfaces where name == BlueZPaths.adapterInterface.rawValue {
+                var adapter = AdapterInfo(path: path)
+                adapter.apply(Dictionary(properties.map { ($0.key, Variant($0.value.unwrapped)) }, uniquingKeysWith: { $1 }))
+                fresh.adapters[path] = adapter
+                if let before = adapters[path] {
+                    if before != adapter { added.append(.adapterChanged(adapter, changed: ["*"])) }
+                } else {
+                    added.append(.adapterAdded(adapter))
+                }
+            }
+            guard let properties = interfaces.first(where: { $0.0 == BlueZPaths.deviceInterface.rawValue })?.1 else { continue }
             var device = DeviceInfo(path: path)
-            device.apply(props)
-            device.battery = interfaces[BlueZPaths.batteryInterface.rawValue]?["Percentage"]?.get(UInt8.self)
-            devices[path] = device
-            if let before = old.devices[path] {
-                if before != device { events.append(.deviceChanged(device, changed: ["*"])) }
+            device.apply(entries: properties)
+            device.battery = interfaces.first(where: { $0.0 == BlueZPaths.batteryInterface.rawValue })?.1
+                .first(where: { $0.key == "Percentage" })?.value.unwrapped.byteValue
+            fresh.devices[path] = device
+            if let before = devices[path] {
+                if before != device { addedDevices.append(.deviceChanged(device, changed: ["*"])) }
             } else {
-                events.append(.deviceAdded(device))
+                addedDevices.append(.deviceAdded(device))
             }
         }
-        return events
+        // Removals first, then adapters before devices, so a consumer never
+        // sees a device of an adapter it does not know.
+        var events: [BlueZEvent] = devices.values.filter { fresh.devices[$0.path] == nil }.sorted { $0.path < $1.path }.map(BlueZEvent.deviceRemoved)
+        events += adapters.values.filter { fresh.adapters[$0.path] == nil }.sorted { $0.path < $1.path }.map(BlueZEvent.adapterRemoved)
+        self = fresh
+        return events + added + addedDevices
     }
 
     public mutating func interfacesAdded(_ path: ObjectPath, _ interfaces: [String: [String: Variant]]) -> [BlueZEvent] {

@@ -6,6 +6,9 @@
  *   emit [-n]                   PropertiesChanged-shaped signals
  *   recv [-n]                   count and fully decode those signals
  *   idle [-s]                   sit connected with a match rule, count wake-ups
+ *   capture --dest N -o FILE    save N's GetManagedObjects reply, marshalled
+ *   canned --name N --reply F   own N and answer every call with the saved reply
+ *   gmo --dest N [-n]           GetManagedObjects round trips, each reply fully walked
  * Every mode prints one "key=value" line. --address ADDR overrides the bus. */
 #include <dbus/dbus.h>
 #include <stdint.h>
@@ -259,6 +262,80 @@ static int idle(DBusConnection *c, long seconds) {
     return 0;
 }
 
+static DBusMessage *gmo_call(const char *dest) {
+    return dbus_message_new_method_call(dest, "/", "org.freedesktop.DBus.ObjectManager", "GetManagedObjects");
+}
+
+static int capture(DBusConnection *c, const char *dest, const char *file) {
+    DBusError err;
+    dbus_error_init(&err);
+    DBusMessage *m = gmo_call(dest);
+    DBusMessage *r = dbus_connection_send_with_reply_and_block(c, m, 60000, &err);
+    if (!r) { fprintf(stderr, "capture: %s\n", err.message); return 1; }
+    dbus_message_set_serial(r, 1);
+    char *buf;
+    int len;
+    if (!dbus_message_marshal(r, &buf, &len)) return 1;
+    FILE *f = fopen(file, "wb");
+    if (!f || fwrite(buf, 1, (size_t)len, f) != (size_t)len) return 1;
+    fclose(f);
+    dbus_free(buf);
+    printf("mode=capture bytes=%d\n", len);
+    return 0;
+}
+
+static int canned(DBusConnection *c, const char *name, const char *file) {
+    static char buf[64 << 20];
+    FILE *f = fopen(file, "rb");
+    if (!f) { perror(file); return 1; }
+    size_t len = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    DBusError err;
+    dbus_error_init(&err);
+    DBusMessage *reply = dbus_message_demarshal(buf, (int)len, &err);
+    if (!reply) { fprintf(stderr, "demarshal: %s\n", err.message); return 1; }
+    if (dbus_bus_request_name(c, name, DBUS_NAME_FLAG_DO_NOT_QUEUE, &err) != DBUS_REQUEST_NAME_REPLY_PRIMARY_OWNER) return 1;
+    printf("ready\n");
+    fflush(stdout);
+    while (dbus_connection_read_write(c, -1)) {
+        DBusMessage *m;
+        while ((m = dbus_connection_pop_message(c))) {
+            if (dbus_message_get_type(m) == DBUS_MESSAGE_TYPE_METHOD_CALL && !dbus_message_get_no_reply(m)) {
+                DBusMessage *r = dbus_message_copy(reply);
+                dbus_message_set_reply_serial(r, dbus_message_get_serial(m));
+                dbus_message_set_destination(r, dbus_message_get_sender(m));
+                dbus_connection_send(c, r, NULL);
+                dbus_message_unref(r);
+            }
+            dbus_message_unref(m);
+        }
+    }
+    return 0;
+}
+
+static int gmo(DBusConnection *c, const char *dest, long n) {
+    DBusError err;
+    dbus_error_init(&err);
+    uint64_t *lat = calloc((size_t)n, sizeof *lat), sum = 0;
+    long values = 0;
+    for (long i = 0; i < n; i++) {
+        DBusMessage *m = gmo_call(dest);
+        uint64_t t0 = now_ns(CLOCK_MONOTONIC);
+        DBusMessage *r = dbus_connection_send_with_reply_and_block(c, m, 60000, &err);
+        if (!r) { fprintf(stderr, "gmo: %s\n", err.message); return 1; }
+        DBusMessageIter it;
+        dbus_message_iter_init(r, &it);
+        values = walk(&it, &sum);
+        lat[i] = now_ns(CLOCK_MONOTONIC) - t0;
+        dbus_message_unref(m);
+        dbus_message_unref(r);
+    }
+    qsort(lat, (size_t)n, sizeof *lat, cmp_u64);
+    printf("mode=gmo n=%ld values=%ld p50_ms=%.3f\n", n, values, lat[n / 2] / 1e6);
+    free(lat);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) {
         fprintf(stderr, "usage: dbus-cbench serve|rtt|pipeline|emit|recv|idle [options]\n");
@@ -273,6 +350,9 @@ int main(int argc, char **argv) {
     if (!strcmp(mode, "pipeline")) return pipeline(c, opt(argc, argv, "--dest", "org.sonyctl.Bench.C"), n ? n : 100000, atol(opt(argc, argv, "-d", "64")));
     if (!strcmp(mode, "emit")) return emit(c, n ? n : 200000);
     if (!strcmp(mode, "recv")) return recv_signals(c, n ? n : 200000);
+    if (!strcmp(mode, "capture")) return capture(c, opt(argc, argv, "--dest", "org.bluez"), opt(argc, argv, "-o", "gmo.bin"));
+    if (!strcmp(mode, "canned")) return canned(c, opt(argc, argv, "--name", "org.bluez"), opt(argc, argv, "--reply", "gmo.bin"));
+    if (!strcmp(mode, "gmo")) return gmo(c, opt(argc, argv, "--dest", "org.bluez"), n ? n : 20);
     if (!strcmp(mode, "idle")) return idle(c, atol(opt(argc, argv, "-s", "10")));
     fprintf(stderr, "unknown mode %s\n", mode);
     return 2;
