@@ -16,6 +16,15 @@ public struct AdapterInfo: Sendable, Equatable {
     public var uuids: [String] = []
     public var roles: [String] = []
     public var modalias: String?
+    public var addressType: String?
+    public var adapterClass: UInt32?
+    public var connectable: Bool?
+    /// `on`, `off`, `off-enabling`, `on-disabling`, `off-blocked` (experimental).
+    public var powerState: String?
+    public var pairableTimeout: UInt32?
+    public var discoverableTimeout: UInt32?
+    public var manufacturer: UInt16?
+    public var version: UInt8?
 
     public init(path: ObjectPath) { self.path = path }
 
@@ -39,6 +48,14 @@ public struct AdapterInfo: Sendable, Equatable {
             case "UUIDs": if let v = value.get([String].self) { uuids = v }
             case "Roles": if let v = value.get([String].self) { roles = v }
             case "Modalias": modalias = value.get(String.self)
+            case "AddressType": addressType = value.get(String.self)
+            case "Class": adapterClass = value.get(UInt32.self)
+            case "Connectable": connectable = value.get(Bool.self)
+            case "PowerState": powerState = value.get(String.self)
+            case "PairableTimeout": pairableTimeout = value.get(UInt32.self)
+            case "DiscoverableTimeout": discoverableTimeout = value.get(UInt32.self)
+            case "Manufacturer": manufacturer = value.get(UInt16.self)
+            case "Version": version = value.get(UInt8.self)
             default: continue
             }
             keys.insert(key)

@@ -28,6 +28,10 @@ public struct DeviceInfo: Sendable, Equatable {
     public var txPower: Int16?
     /// Company id → payload (`ManufacturerData`, `a{qv}` of byte arrays).
     public var manufacturerData: [UInt16: [UInt8]] = [:]
+    public var wakeAllowed: Bool?
+    /// `last-used`, `bredr`, `le`, `last-seen` (experimental, BlueZ ≥ 5.80).
+    public var preferredBearer: String?
+    public var advertisingFlags: [UInt8] = []
     /// `Battery1.Percentage`, when BlueZ has a battery for the device.
     public var battery: UInt8?
 
@@ -71,6 +75,9 @@ public struct DeviceInfo: Sendable, Equatable {
             case "Modalias": changed = assign(&modalias, value.stringValue)
             case "RSSI": changed = assign(&rssi, value.int16Value)
             case "TxPower": changed = assign(&txPower, value.int16Value)
+            case "WakeAllowed": changed = assign(&wakeAllowed, value.boolValue)
+            case "PreferredBearer": changed = assign(&preferredBearer, value.stringValue)
+            case "AdvertisingFlags": changed = assign(&advertisingFlags, value.byteArrayValue ?? [])
             case "ManufacturerData":
                 var data: [UInt16: [UInt8]] = [:]
                 if case .dictionary(.uint16, _, let companies) = value {
