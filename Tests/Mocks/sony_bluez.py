@@ -70,23 +70,24 @@ def _variant(value):
     return value
 
 
-def _pair(device):
-    script = getattr(device, 'scripted', {}).get('Pair', [])
+def _play_script(device, method):
+    '''Raises the next scripted error of `method`, if one is queued.'''
+    script = getattr(device, 'scripted', {}).get(method, [])
     if script:
         name, message = script.pop(0)
         if name:
             raise dbus.exceptions.DBusException(message, name=name)
+
+
+def _pair(device):
+    _play_script(device, 'Pair')
     if device.props[DEVICE_IFACE].get('Paired'):
         raise dbus.exceptions.DBusException('Already paired', name='org.bluez.Error.AlreadyExists')
     _set(device, DEVICE_IFACE, {'Paired': dbus.Boolean(True), 'Bonded': dbus.Boolean(True)})
 
 
 def _connect(device):
-    script = getattr(device, 'scripted', {}).get('Connect', [])
-    if script:
-        name, message = script.pop(0)
-        if name:
-            raise dbus.exceptions.DBusException(message, name=name)
+    _play_script(device, 'Connect')
     if device.props[DEVICE_IFACE].get('Connected'):
         raise dbus.exceptions.DBusException('Already Connected', name='org.bluez.Error.AlreadyConnected')
     device.connected = True
