@@ -9,6 +9,9 @@ public enum BlueZPaths {
     public static let batteryInterface: InterfaceName = "org.bluez.Battery1"
     public static let agentManagerInterface: InterfaceName = "org.bluez.AgentManager1"
 
+    /// `hci0` for `/org/bluez/hci0`: the last element of a path.
+    public static func name(of path: ObjectPath) -> String { lastElement(of: path) }
+
     static func lastElement(of path: ObjectPath) -> String {
         path.rawValue.split(separator: "/").last.map(String.init) ?? ""
     }
