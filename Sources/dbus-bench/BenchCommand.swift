@@ -106,19 +106,19 @@ struct Pipeline: AsyncParsableCommand {
         let (n, d) = (self.n, self.d)
         let start = Measure.monotonicNanoseconds()
         try await bus.run(on: connection) {
-          try await withThrowingTaskGroup(of: Void.self) { group in
-            var started = 0
-            while started < min(d, n) {
-                group.addTask { _ = try await connection.call(ping) }
-                started += 1
-            }
-            while try await group.next() != nil {
-                if started < n {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                // Keep `d` calls in flight: each answer lets the next one go.
+                var started = 0
+                while started < min(d, n) {
+                    group.addTask { _ = try await connection.call(ping) }
+                    started += 1
+                }
+                while try await group.next() != nil {
+                    guard started < n else { continue }
                     group.addTask { _ = try await connection.call(ping) }
                     started += 1
                 }
             }
-          }
         }
         let wall = Double(Measure.monotonicNanoseconds() - start)
         print("mode=pipeline n=\(n) depth=\(d) calls_per_s=\(Int(Double(n) / (wall / 1e9)))")
