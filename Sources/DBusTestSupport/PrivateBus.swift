@@ -15,6 +15,8 @@ public final class PrivateBus: Sendable {
     /// service directories), `type` is `session` or `system`.
     public init(type: String = "session", extraConfig: String? = nil) throws {
         directory = try TemporaryDirectory.make(prefix: "sonyctl-bus")
+        // Other uids must reach the socket too: policy tests connect as nobody.
+        chmod(directory, 0o755)
         let policy = extraConfig ?? """
             <policy context="default">
               <allow send_destination="*" eavesdrop="true"/>
