@@ -20,6 +20,8 @@ public final class BlueZAgent: Sendable {
     public let capability: String
     private let client: BlueZClient
     private let registered = Mutex(false)
+    /// Repairs holding the agent now; registered while this is above zero.
+    private let holders = Mutex(0)
 
     /// - Parameter decide: whether to accept a request; called for every one.
     public init(
@@ -50,6 +52,29 @@ public final class BlueZAgent: Sendable {
     }
 
     public var isRegistered: Bool { registered.withLock { $0 } }
+
+    /// Registers the agent for as long as someone needs it (a repair), so that
+    /// bluetoothd never sends us anything while nothing of ours is pairing.
+    /// Balance each call with `release()`.
+    public func acquire() async {
+        let first = holders.withLock { n in
+            n += 1
+            return n == 1
+        }
+        guard first else { return }
+        // Already there when a release is still unregistering: serving it again is what we want.
+        try? client.connection.export(ExportedObject(path: path, interfaces: [interface()]))
+        await register()
+    }
+
+    /// Unregisters the agent when its last holder lets go.
+    public func release() async {
+        let last = holders.withLock { n in
+            n = max(n - 1, 0)
+            return n == 0
+        }
+        if last { await uninstall() }
+    }
 
     private func register() async {
         do {

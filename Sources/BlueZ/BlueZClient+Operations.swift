@@ -32,9 +32,10 @@ extension BlueZClient {
         _ = try await call(adapter, BlueZPaths.adapterInterface, "RemoveDevice", [.objectPath(device)])
     }
 
-    /// `Adapter1.SetDiscoveryFilter`.
-    public func setDiscoveryFilter(_ adapter: ObjectPath, _ filter: DiscoveryFilter) async throws(BlueZError) {
-        _ = try await call(adapter, BlueZPaths.adapterInterface, "SetDiscoveryFilter", [filter.dbusValue])
+    /// `Adapter1.SetDiscoveryFilter`; `nil` clears this client's filter.
+    public func setDiscoveryFilter(_ adapter: ObjectPath, _ filter: DiscoveryFilter?) async throws(BlueZError) {
+        let value = filter?.dbusValue ?? [String: Variant]().dbusValue
+        _ = try await call(adapter, BlueZPaths.adapterInterface, "SetDiscoveryFilter", [value])
     }
 
     public func startDiscovery(_ adapter: ObjectPath) async throws(BlueZError) {

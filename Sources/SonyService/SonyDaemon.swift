@@ -12,20 +12,34 @@ import Synchronization
 public final class SonyDaemon: Sendable {
     public let connection: Connection
     public let bluez: BlueZClient
+    public let configuration: DaemonConfiguration
     let authorizer: Authorizer
     let manager: ExportedObject
+    let agent: BlueZAgent
+    let repairs: RepairJobs
     private let state: Mutex<State>
 
     struct State {
         var registry: SonyRegistry
         var records: [String: DeviceRecord] = [:]
         var objects: [String: ExportedObject] = [:]
+        /// The adapter each device was last seen on, so a device BlueZ has
+        /// forgotten is looked for again where it was.
+        var adapters: [String: ObjectPath] = [:]
     }
 
-    public init(connection: Connection, catalogue: ModelCatalogue, fallbackGroup: String? = nil) {
+    public convenience init(connection: Connection, catalogue: ModelCatalogue, fallbackGroup: String?) {
+        self.init(connection: connection, catalogue: catalogue, configuration: DaemonConfiguration(fallbackGroup: fallbackGroup))
+    }
+
+    public init(connection: Connection, catalogue: ModelCatalogue, configuration: DaemonConfiguration = DaemonConfiguration()) {
         self.connection = connection
+        self.configuration = configuration
         bluez = BlueZClient(connection: connection)
-        authorizer = Authorizer(connection: connection, fallbackGroup: fallbackGroup)
+        authorizer = Authorizer(connection: connection, fallbackGroup: configuration.fallbackGroup)
+        // Headsets pair "Just Works"; the agent only has to be there and say yes.
+        agent = BlueZAgent(client: bluez) { _ in true }
+        repairs = RepairJobs(executor: connection.executor)
         state = Mutex(State(registry: SonyRegistry(catalogue: catalogue)))
         let resolve = Mutex<(@Sendable (MethodCall) throws -> [DBusValue])?>(nil)
         manager = ExportedObject(
@@ -35,9 +49,26 @@ public final class SonyDaemon: Sendable {
         resolve.withLock { $0 = { [weak self] call in try self?.resolveDevice(call) ?? [] } }
     }
 
-    /// Serves until the bus goes away or the task is cancelled.
+    /// Serves until the bus goes away or the task is cancelled. Either way it
+    /// cleans up before returning: repairs cancelled (their discovery stopped,
+    /// the agent unregistered), then the bus name released.
     public func run() async throws {
         try connection.export(manager)
+        do {
+            try await serve()
+        } catch {
+            await Task { await self.shutdown() }.value
+            throw error
+        }
+        await Task { await self.shutdown() }.value
+    }
+
+    private func shutdown() async {
+        await repairs.cancelAll()
+        if connection.isConnected { _ = try? await connection.releaseName(DaemonNames.busName) }
+    }
+
+    private func serve() async throws {
         let events = bluez.events()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await self.bluez.run() }
@@ -86,6 +117,7 @@ public final class SonyDaemon: Sendable {
             switch s.registry.update(DeviceFacts(device)) {
             case .added(let sony), .updated(_, let sony), .unchanged(let sony):
                 let fresh = s.records[sony.address] == nil
+                if let adapter = device.adapter { s.adapters[sony.address] = adapter }
                 let record = DeviceRecord(sony: sony, bluez: device)
                 s.records[sony.address] = record
                 return (record, fresh)
@@ -116,8 +148,16 @@ public final class SonyDaemon: Sendable {
                 try await self.forget(record.address, call)
                 return []
             },
-            repair: { _ in throw DaemonError(.failed, "repair is not available in this version of sonyctld") },
-            cancelRepair: { _ in throw DaemonError(.notRepairing, "no repair is running for this device") },
+            repair: { [weak self] call in
+                guard let self else { throw DaemonError(.failed, "the daemon is stopping") }
+                try await self.repair(record.address, call)
+                return []
+            },
+            cancelRepair: { [weak self] call in
+                guard let self else { throw DaemonError(.failed, "the daemon is stopping") }
+                try await self.cancelRepair(record.address, call)
+                return []
+            },
             history: { _ in [.array(.structure([.uint64, .string, .dictionary(key: .string, value: .variant)]), [])] })
         let object = ExportedObject(path: path, interfaces: [DaemonInterfaces.device(handlers, initial: record.properties)])
         state.withLock { $0.objects[record.address] = object }
@@ -148,20 +188,19 @@ public final class SonyDaemon: Sendable {
         try await authorizer.authorize(call)
         guard bluez.isAvailable else { throw DaemonError(.bluezUnavailable, "bluetoothd is not running") }
         let twin = state.withLock { $0.registry.twin(of: address) }
-        let tree = bluez.tree
-        let targets = [address, twin].compactMap { $0 }.flatMap { addr in
-            tree.devices.values.filter { $0.address?.description == addr.uppercased() }
+        do {
+            try await DeviceRemoval(bluez: bluez).remove([address] + (twin.map { [$0] } ?? []))
+        } catch {
+            throw DaemonError(error.kind == .bluezUnavailable ? .bluezUnavailable : .failed, "BlueZ refused to forget \(address): \(error)")
         }
-        for device in targets {
-            if device.connected { try? await bluez.disconnect(device.path) }
-            do {
-                try await bluez.removeDevice(device.path)
-            } catch where error.kind == .doesNotExist || error.kind == .unknownObject {
-                continue
-            } catch {
-                throw DaemonError(error.kind == .bluezUnavailable ? .bluezUnavailable : .failed, "BlueZ refused to remove \(device.path): \(error)")
-            }
-        }
+    }
+
+    func object(for address: String) -> ExportedObject? {
+        state.withLock { $0.objects[address] }
+    }
+
+    func record(for address: String) -> (record: DeviceRecord?, twin: String?, lastAdapter: ObjectPath?) {
+        state.withLock { ($0.records[address], $0.registry.twin(of: address), $0.adapters[address]) }
     }
 }
 

@@ -21,6 +21,12 @@ struct SonyBlueZ {
         _ = try await control.call(destination: "org.bluez", path: "/", interface: "org.bluez.Mock", member: "AddAdapter", [.string("hci0"), .string("test")])
     }
 
+    /// Calls one of the simulation's control methods (`org.sonyctl.Mock` on `/`).
+    @discardableResult
+    func mock(_ method: MemberName, _ arguments: [DBusValue] = []) async throws -> Message {
+        try await control.call(destination: "org.bluez", path: "/", interface: "org.sonyctl.Mock", member: method, arguments)
+    }
+
     @discardableResult
     func addDevice(_ address: String, _ name: String, _ properties: [String: Variant]) async throws -> ObjectPath {
         let reply = try await control.call(
