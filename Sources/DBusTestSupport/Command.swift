@@ -10,31 +10,23 @@ public struct CommandResult: Sendable {
 /// Runs a real client (`busctl`, `gdbus`, `bluetoothctl` …) to completion.
 ///
 /// It runs under `timeout` so a hung client fails the test instead of hanging
-/// it, and on a thread of its own so the test's executor stays free.
+/// it, and its output is read on threads of their own so the test's executor
+/// stays free.
 public func run(_ arguments: [String], environment: [String: String]? = nil, seconds: Int = 20) async throws -> CommandResult {
-    try await withCheckedThrowingContinuation { continuation in
-        let thread = Thread {
-            do {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-                process.arguments = ["\(seconds)"] + arguments
-                if let environment { process.environment = environment }
-                let out = Pipe()
-                let err = Pipe()
-                process.standardOutput = out
-                process.standardError = err
-                try process.run()
-                let stdout = out.fileHandleForReading.readDataToEndOfFile()
-                let stderr = err.fileHandleForReading.readDataToEndOfFile()
-                process.waitUntilExit()
-                continuation.resume(returning: CommandResult(
-                    status: process.terminationStatus,
-                    stdout: String(decoding: stdout, as: UTF8.self),
-                    stderr: String(decoding: stderr, as: UTF8.self)))
-            } catch {
-                continuation.resume(throwing: error)
-            }
-        }
-        thread.start()
+    let child = try ChildProcess("/usr/bin/timeout", ["\(seconds)"] + arguments, environment: environment, stdout: .pipe, stderr: .pipe)
+    async let stdout = readToEnd(child.stdout)
+    async let stderr = readToEnd(child.stderr)
+    let (out, err) = await (stdout, stderr)
+    let status = await child.wait()
+    return CommandResult(
+        status: ChildProcess.exitCode(status), stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+}
+
+/// Reads a pipe to its end on a thread of its own: a blocking `read` must not
+/// sit on one of the cooperative pool's two threads.
+func readToEnd(_ fd: Int32?) async -> [UInt8] {
+    guard let fd else { return [] }
+    return await withCheckedContinuation { continuation in
+        Thread { continuation.resume(returning: ChildProcess.readAll(fd)) }.start()
     }
 }

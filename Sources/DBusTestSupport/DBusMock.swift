@@ -1,11 +1,10 @@
 public import DBus
-import Foundation
 
 /// A python-dbusmock process on a private bus: a template (`bluez5`,
 /// `polkitd`, or a path to one of ours) or a bare mock object.
 public final class DBusMock: Sendable {
     public let busName: BusName
-    private let process: Process
+    private let process: ChildProcess
 
     /// The Debian interpreter, which has `python3-dbusmock`; a pyenv `python3`
     /// earlier on `PATH` would not.
@@ -33,14 +32,7 @@ public final class DBusMock: Sendable {
 
     private init(arguments: [String], name: BusName, bus: PrivateBus) async throws {
         busName = name
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.python)
-        process.arguments = arguments
-        process.environment = bus.environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.standardError
-        try process.run()
-        self.process = process
+        process = try ChildProcess(Self.python, arguments, environment: bus.environment, stdout: .null)
         let connection = try bus.connect()
         defer { connection.close() }
         do {
@@ -53,15 +45,11 @@ public final class DBusMock: Sendable {
 
     deinit { stop() }
 
-    public var pid: Int32 { process.processIdentifier }
+    public var pid: Int32 { process.pid }
 
     /// Kills the mock without warning, as a crash would. Also how a test ends
     /// it: a mock has nothing to save, and python-dbusmock may sit out a SIGTERM.
-    public func kill() {
-        guard process.isRunning else { return }
-        Foundation.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
+    public func kill() { process.kill() }
 
     public func stop() { kill() }
 }

@@ -3,8 +3,7 @@ import Foundation
 /// Reads a line a child process prints, giving up at a deadline instead of
 /// blocking a test forever on a child that never speaks.
 enum LineReader {
-    static func readLine(from handle: FileHandle, within limit: Duration) throws -> String? {
-        let fd = handle.fileDescriptor
+    static func readLine(from fd: Int32, within limit: Duration) throws -> String? {
         let deadline = ContinuousClock.now + limit
         var buffer: [UInt8] = []
         while ContinuousClock.now < deadline {

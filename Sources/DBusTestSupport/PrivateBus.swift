@@ -9,7 +9,7 @@ public final class PrivateBus: Sendable {
     public let address: String
     public let pid: Int32
     public let directory: String
-    private let process: Process
+    private let process: ChildProcess
 
     /// Starts a daemon; `extraConfig` is spliced into `<busconfig>` (policies,
     /// service directories), `type` is `session` or `system`.
@@ -38,17 +38,12 @@ public final class PrivateBus: Sendable {
         let configPath = directory + "/bus.conf"
         try config.write(toFile: configPath, atomically: false, encoding: .utf8)
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/dbus-daemon")
-        process.arguments = ["--config-file=\(configPath)", "--nofork", "--nosyslog", "--print-address=1"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.standardError
-        try process.run()
+        let process = try ChildProcess(
+            "/usr/bin/dbus-daemon", ["--config-file=\(configPath)", "--nofork", "--nosyslog", "--print-address=1"], stdout: .pipe)
         self.process = process
-        pid = process.processIdentifier
-        guard let line = try LineReader.readLine(from: output.fileHandleForReading, within: .seconds(10)) else {
-            process.terminate()
+        pid = process.pid
+        guard let output = process.stdout, let line = try LineReader.readLine(from: output, within: .seconds(10)) else {
+            process.kill()
             throw TestSupportError("dbus-daemon printed no address")
         }
         address = line
@@ -70,9 +65,8 @@ public final class PrivateBus: Sendable {
 
     /// Kills the daemon (as a crash would) and waits for it to be gone.
     public func stop() {
-        guard process.isRunning else { return }
-        kill(pid, SIGKILL)
-        process.waitUntilExit()
+        guard !process.hasExited else { return }
+        process.kill()
         try? FileManager.default.removeItem(atPath: directory)
     }
 }
