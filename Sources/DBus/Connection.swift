@@ -80,15 +80,23 @@ public final class Connection: Sendable {
     /// Closes the connection; pending calls and streams end as disconnected.
     public func close() { loop.requestClose() }
 
-    /// Returns once the connection is closed or the bus has gone away.
+    /// Returns once the connection is closed or the bus has gone away, or the
+    /// waiting task is cancelled.
     public func waitUntilDisconnected() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let done = loop.state.withLock { s -> Bool in
-                if s.closed { return true }
-                s.disconnectWaiters.append(continuation)
-                return false
+        // Also returns when the waiting task is cancelled: a service shutting
+        // down must not hang on a bus that is still there.
+        let id = loop.state.withLock { $0.takeID() }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let done = loop.state.withLock { s -> Bool in
+                    if s.closed || Task.isCancelled { return true }
+                    s.disconnectWaiters[id] = continuation
+                    return false
+                }
+                if done { continuation.resume() }
             }
-            if done { continuation.resume() }
+        } onCancel: {
+            loop.state.withLock { $0.disconnectWaiters.removeValue(forKey: id) }?.resume()
         }
     }
 

@@ -277,7 +277,7 @@ final class EventLoop: @unchecked Sendable {
             s.pending = [:]
             s.subscriptions = [:]
             s.trackedNames = [:]
-            s.disconnectWaiters = []
+            s.disconnectWaiters = [:]
             return snapshot
         }
         let error = s.closeReason ?? reason
@@ -290,7 +290,7 @@ final class EventLoop: @unchecked Sendable {
                 watcher.finish(throwing: error)
             }
         }
-        for waiter in s.disconnectWaiters { waiter.resume() }
+        for waiter in s.disconnectWaiters.values { waiter.resume() }
     }
 
     private func teardown() {

@@ -64,7 +64,7 @@ struct LoopState {
     /// Set once the connection is closed or lost; nothing may use libdbus after.
     var closed = false
     var closeReason: DBusError?
-    var disconnectWaiters: [CheckedContinuation<Void, Never>] = []
+    var disconnectWaiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
 
     mutating func takeID() -> UInt64 {
         defer { nextID += 1 }
