@@ -27,12 +27,22 @@ public final class BlueZClient: Sendable {
         var subscribers: [UInt64: AsyncStream<BlueZEvent>.Continuation] = [:]
         var hooks: [UInt64: @Sendable () async -> Void] = [:]
         var nextID: UInt64 = 1
+        var published: UInt64 = 0
+
+        mutating func counted(_ events: [BlueZEvent]) -> [BlueZEvent] {
+            published += UInt64(events.count)
+            return events
+        }
 
         mutating func takeID() -> UInt64 {
             defer { nextID += 1 }
             return nextID
         }
     }
+
+    /// Opens once the mirror has had its first look at the bus: synced, found bluetoothd
+    /// absent, or given up on an unusable answer.
+    private let looked = Latch()
 
     public init(connection: Connection, syncTimeout: Duration = .seconds(10)) {
         self.connection = connection
@@ -78,7 +88,10 @@ public final class BlueZClient: Sendable {
             MatchRule(sender: BlueZPaths.service, pathNamespace: BlueZPaths.root),
         ]
         var subscriptions: [SignalSubscription] = []
-        defer { for s in subscriptions { s.cancel() } }
+        defer {
+            for s in subscriptions { s.cancel() }
+            looked.open()
+        }
         for rule in rules {
             subscriptions.append(try await connection.onSignals(matching: rule) { [weak self] signal in
                 self?.receive(signal)
@@ -92,12 +105,20 @@ public final class BlueZClient: Sendable {
                     s.available = false
                     s.syncing = false
                     s.buffer = []
-                    return s.tree.clear() + (wasAvailable ? [.unavailable] : [])
+                    return s.counted(s.tree.clear() + (wasAvailable ? [.unavailable] : []))
                 })
             } else {
                 await sync()
             }
+            looked.open()
         }
+    }
+
+    /// Returns once the mirror has had its first look: it holds bluetoothd's tree, or
+    /// knows that bluetoothd is not there. A service asks for its name after this, so
+    /// that its first caller sees the devices.
+    public func firstLook() async {
+        await looked.wait()
     }
 
     private func sync() async {
@@ -120,7 +141,7 @@ public final class BlueZClient: Sendable {
                 s.buffer = []
                 s.syncing = false
                 s.available = true
-                return (events + [.available], Array(s.hooks.values))
+                return (s.counted(events + [.available]), Array(s.hooks.values))
             }
             publish(events)
             for hook in hooks { await hook() }
@@ -141,7 +162,7 @@ public final class BlueZClient: Sendable {
                 return []
             }
             guard s.available else { return [] }
-            return Self.apply(signal, to: &s.tree)
+            return s.counted(Self.apply(signal, to: &s.tree))
         }
         publish(events)
     }
@@ -168,6 +189,11 @@ public final class BlueZClient: Sendable {
             return []
         }
     }
+
+    /// How many events the mirror has produced so far, counted in the same step that
+    /// changes the tree: a subscriber that counts what it has handled can tell when it
+    /// has caught up with everything the mirror already shows.
+    public var published: UInt64 { state.withLock { $0.published } }
 
     private func publish(_ events: [BlueZEvent]) {
         guard !events.isEmpty else { return }
