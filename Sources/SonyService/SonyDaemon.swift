@@ -56,12 +56,16 @@ public final class SonyDaemon: Sendable {
         watch = ConnectionWatch(
             policy: configuration.watch, advisor: Advisor(catalogue: catalogue), store: history, clock: clock, logger: logger)
         state = Mutex(State(registry: SonyRegistry(catalogue: catalogue)))
-        let resolve = Mutex<(@Sendable (MethodCall) throws -> [DBusValue])?>(nil)
+        // The manager's handler needs the daemon, which is not whole yet. A weak reference,
+        // not a closure kept in a Mutex: a function value passed inout through a generic is
+        // re-wrapped in a thunk on every access, and 20,000 ResolveDevice calls overflowed
+        // the stack of the release build.
+        let daemon = WeakReference<SonyDaemon>()
         manager = ExportedObject(
             path: DaemonNames.managerPath,
-            interfaces: [DaemonInterfaces.manager { call in try resolve.withLock { $0 }?(call) ?? [] }],
+            interfaces: [DaemonInterfaces.manager { call in try daemon.value?.resolveDevice(call) ?? [] }],
             objectManager: true)
-        resolve.withLock { $0 = { [weak self] call in try self?.resolveDevice(call) ?? [] } }
+        daemon.value = self
         watch.connect(ConnectionWatch.Output(
             publish: { [weak self] address, properties in self?.publish(address, properties) },
             pattern: { [weak self] address, finding, advice in self?.signalPattern(address, finding, advice) },
