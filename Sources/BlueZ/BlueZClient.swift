@@ -24,13 +24,15 @@ public final class BlueZClient: Sendable {
         /// arrived after its answer are applied on top of it.
         var syncing = false
         var buffer: [Message] = []
-        var subscribers: [UInt64: AsyncStream<BlueZEvent>.Continuation] = [:]
+        var subscribers: [UInt64: Subscriber] = [:]
         var hooks: [UInt64: @Sendable () async -> Void] = [:]
         var nextID: UInt64 = 1
-        var published: UInt64 = 0
 
+        /// Counts what each subscriber will be given, in the same step that changes the tree.
         mutating func counted(_ events: [BlueZEvent]) -> [BlueZEvent] {
-            published += UInt64(events.count)
+            for (id, subscriber) in subscribers {
+                subscribers[id]?.produced += UInt64(events.count(where: subscriber.wants))
+            }
             return events
         }
 
@@ -58,16 +60,37 @@ public final class BlueZClient: Sendable {
 
     /// Every event from now on; the stream ends when the iterating task stops.
     public func events() -> AsyncStream<BlueZEvent> {
+        events(ignoringChangesTo: []).events
+    }
+
+    /// Every event from now on but a device change that touches only `ignored`
+    /// properties (`RSSI` during discovery, adverts' `ManufacturerData`): the mirror
+    /// takes those in on the connection's thread and wakes nobody for them.
+    /// `produced()` counts what the stream has been given so far, in the same step
+    /// that changed the tree: a consumer that counts what it handled can tell it has
+    /// caught up with everything the mirror already shows.
+    public func events(ignoringChangesTo ignored: Set<String>) -> (events: AsyncStream<BlueZEvent>, produced: @Sendable () -> UInt64) {
         let (stream, continuation) = AsyncStream<BlueZEvent>.makeStream()
         let id = state.withLock { s in
             let id = s.takeID()
-            s.subscribers[id] = continuation
+            s.subscribers[id] = Subscriber(continuation: continuation, ignored: ignored)
             return id
         }
         continuation.onTermination = { [weak self] _ in
             self?.state.withLock { _ = $0.subscribers.removeValue(forKey: id) }
         }
-        return stream
+        return (stream, { [weak self] in self?.state.withLock { $0.subscribers[id]?.produced } ?? 0 })
+    }
+
+    struct Subscriber {
+        let continuation: AsyncStream<BlueZEvent>.Continuation
+        let ignored: Set<String>
+        var produced: UInt64 = 0
+
+        func wants(_ event: BlueZEvent) -> Bool {
+            guard case .deviceChanged(_, let changed) = event, !ignored.isEmpty, !changed.isEmpty else { return true }
+            return !changed.isSubset(of: ignored)
+        }
     }
 
     /// Runs `hook` now if bluetoothd is there, and again every time it returns.
@@ -190,16 +213,11 @@ public final class BlueZClient: Sendable {
         }
     }
 
-    /// How many events the mirror has produced so far, counted in the same step that
-    /// changes the tree: a subscriber that counts what it has handled can tell when it
-    /// has caught up with everything the mirror already shows.
-    public var published: UInt64 { state.withLock { $0.published } }
-
     private func publish(_ events: [BlueZEvent]) {
         guard !events.isEmpty else { return }
         let subscribers = state.withLock { Array($0.subscribers.values) }
         for subscriber in subscribers {
-            for event in events { subscriber.yield(event) }
+            for event in events where subscriber.wants(event) { subscriber.continuation.yield(event) }
         }
     }
 }
