@@ -25,8 +25,17 @@ public final class SonyDaemon: Sendable {
     let watch: ConnectionWatch
     /// Opens when the first `.available` from the mirror has been applied.
     private let synced = Latch()
-    /// How far the events loop has got through what the mirror published.
+    /// How far the events loop has got through what the mirror gave it, and how much
+    /// that is (set when the loop subscribes).
     private let progress = EventProgress()
+    private let produced = Mutex<Producer>(Producer { 0 })
+
+    /// In a struct, so the closure keeps one abstraction inside the Mutex (see
+    /// WeakReference on what a bare function value in a Mutex costs).
+    struct Producer: Sendable {
+        let count: @Sendable () -> UInt64
+        init(_ count: @escaping @Sendable () -> UInt64) { self.count = count }
+    }
     private let state: Mutex<State>
 
     struct State {
@@ -98,7 +107,8 @@ public final class SonyDaemon: Sendable {
     }
 
     private func serve() async throws {
-        let events = bluez.events()
+        let (events, produced) = bluez.events(ignoringChangesTo: Self.noise)
+        self.produced.withLock { $0 = Producer(produced) }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await self.bluez.run() }
             group.addTask {
@@ -132,7 +142,7 @@ public final class SonyDaemon: Sendable {
     /// Returns once every BlueZ event published until now has been applied: a repair
     /// records its end after the pairing and connect it caused, not before.
     func caughtUp() async {
-        await progress.reach(bluez.published)
+        await progress.reach(produced.withLock { $0 }.count())
     }
 
     // MARK: - What the history knew
@@ -202,15 +212,11 @@ public final class SonyDaemon: Sendable {
     }
 
     /// Properties that change with every advert or inquiry result and mean nothing to
-    /// identification, the Device properties or the watch: an RSSI storm stops here.
+    /// identification, the Device properties or the watch: an RSSI storm stays in the
+    /// mirror (the next history event reads the latest RSSI from it) and wakes nobody.
     static let noise: Set<String> = ["RSSI", "TxPower", "ManufacturerData", "ServiceData", "AdvertisingFlags", "AdvertisingData"]
 
     private func seen(_ device: DeviceInfo, changed: Set<String>?) async {
-        if let changed, changed.isSubset(of: Self.noise), let address = device.address?.description {
-            // Keep the latest RSSI for the next history event; nothing else to do.
-            state.withLock { s in if s.records[address] != nil { s.records[address]?.bluez = device } }
-            return
-        }
         let seen = state.withLock { s -> (old: DeviceInfo?, record: DeviceRecord, fresh: Bool, learnt: Bool)? in
             switch s.registry.update(DeviceFacts(device)) {
             case .added(let sony), .updated(_, let sony), .unchanged(let sony):
@@ -337,11 +343,10 @@ public final class SonyDaemon: Sendable {
     func resolveDevice(_ call: MethodCall) throws -> [DBusValue] {
         let query = try call.arguments(String.self).trimmingSpaces()
         guard !query.isEmpty else { throw DBusError(.invalidArgs, "the query is empty: give an address, a name or a model") }
-        let records = state.withLock { Array($0.records.values) }
-        let match = try DeviceResolver.resolve(query, among: records)
-        guard let path = DaemonNames.devicePath(for: match.address) else {
-            throw DaemonError(.unknownDevice, "no device matches \"\(query)\"")
+        let path = try state.withLock { s throws(DaemonError) -> ObjectPath? in
+            s.objects[try DeviceResolver.resolve(query, among: s.records.values).address]?.path
         }
+        guard let path else { throw DaemonError(.unknownDevice, "no device matches \"\(query)\"") }
         return [.objectPath(path)]
     }
 

@@ -146,8 +146,7 @@ final class ConnectionWatch: Sendable {
         case false?: cancelAudioTimer(address)
         case nil: break
         }
-        await append(recorded + handle(findings, of: subject, hostAudioReady: hostAudioReady))
-        publish(address)
+        await conclude(recorded, findings, of: subject, hostAudioReady: hostAudioReady)
     }
 
     /// Fills in what is known of a drop (the reason BlueZ sent just before, or ours) and
@@ -265,9 +264,12 @@ final class ConnectionWatch: Sendable {
         }
     }
 
-    /// Advice, signals and history for new findings.
-    private func handle(_ findings: [PatternFinding], of subject: Advisor.Subject, hostAudioReady: Bool) -> [HistoryEvent] {
-        var events: [HistoryEvent] = []
+    /// What new findings mean: advice kept, logged, recorded, published, then signalled
+    /// (in that order, so a script woken by `DisconnectPattern` finds the properties and
+    /// the history already saying so), and the after-flapping policy started.
+    private func conclude(_ recorded: [HistoryEvent], _ findings: [PatternFinding], of subject: Advisor.Subject, hostAudioReady: Bool) async {
+        var events = recorded
+        var advised: [(PatternFinding, Advice)] = []
         for finding in findings {
             let advice = advisor.advice(for: finding, about: subject, hostAudioReady: hostAudioReady)
             state.withLock { all in all[subject.address]?.findings[finding.kind] = (finding, advice) }
@@ -282,12 +284,16 @@ final class ConnectionWatch: Sendable {
             e.step = advice.step.rawValue
             e.advice = advice.text
             events.append(e)
+            advised.append((finding, advice))
+        }
+        await append(events)
+        publish(subject.address)
+        for (finding, advice) in advised {
             output.withLock { $0 }?.pattern(subject.address, finding, advice)
             if finding.kind == .flapping, case .reconnect(let attempts, let delay) = policy.afterFlapping {
                 startReconnecting(subject.address, attempts: attempts, delay: delay)
             }
         }
-        return events
     }
 
     /// The pattern a health comes from.
@@ -347,8 +353,7 @@ final class ConnectionWatch: Sendable {
             all[address]?.audioTimer = Task { [weak self] in
                 guard (try? await Task.sleep(for: .microseconds(Int64(clamping: timeout)))) != nil, let self else { return }
                 let findings = self.observe(address, .audioProfileMissing(at: self.clock.now()))
-                await self.append(self.handle(findings, of: subject, hostAudioReady: hostAudioReady))
-                self.publish(address)
+                await self.conclude([], findings, of: subject, hostAudioReady: hostAudioReady)
             }
         }
     }
