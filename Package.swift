@@ -84,6 +84,11 @@ let package = Package(
             dependencies: ["BlueZ", "DBus", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "history-bench",
+            dependencies: ["SonyService", "SonyCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
         // The C libdbus baseline the benchmark measures dbus-bench against.
         .executableTarget(
             name: "dbus-cbench",
