@@ -7,21 +7,19 @@ extension SonyDaemon {
     /// Follows logind's `PrepareForSleep(false)`, sent on resume, so that drops right
     /// after a resume are told apart. Without logind on the bus nothing is ever sent, and
     /// a signal from anyone but logind's current owner never arrives.
+    ///
+    /// A handler on the connection's thread: the resume is noted before any BlueZ
+    /// signal that came after it is even dispatched, so no drop can overtake it.
     func followSleep() async throws {
         let rule = MatchRule(
             sender: Self.logind, path: "/org/freedesktop/login1", interface: "org.freedesktop.login1.Manager",
             member: "PrepareForSleep")
-        do {
-            for try await signal in try await connection.signals(matching: rule) {
-                guard let starting = try? signal.decode(Bool.self) else { continue }
-                if !starting {
-                    logger.info("the system resumed from suspend")
-                    watch.resumed()
-                }
-            }
-        } catch {
-            // The bus went away; the task that waits for that ends the daemon.
+        let subscription = try await connection.onSignals(matching: rule) { [weak self] signal in
+            guard let self, let starting = try? signal.decode(Bool.self), !starting else { return }
+            self.logger.info("the system resumed from suspend")
+            self.watch.resumed()
         }
+        defer { subscription.cancel() }
         // Ending now would end the service group: wait for what ends the daemon.
         await connection.waitUntilDisconnected()
     }

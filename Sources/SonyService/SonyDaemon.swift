@@ -91,7 +91,7 @@ public final class SonyDaemon: Sendable {
         try connection.export(manager)
         await restore()
         do {
-            try await serve()
+            try await serveUntilStopped()
         } catch {
             await Task { await self.shutdown() }.value
             throw error
@@ -132,8 +132,17 @@ public final class SonyDaemon: Sendable {
         }
         // Whichever part noticed first, a bus that went away is a failure, so that
         // systemd restarts us; only a cancellation (SIGTERM) is a clean stop.
-        if !connection.isConnected && !Task.isCancelled {
-            throw DBusError(.disconnected, "the system bus went away")
+        if !connection.isConnected && !Task.isCancelled { throw Self.busGone }
+    }
+
+    static let busGone = DBusError(.disconnected, "the system bus went away")
+
+    /// `serve`, with any part's "disconnected" told as what it means for the daemon.
+    private func serveUntilStopped() async throws {
+        do {
+            try await serve()
+        } catch let error as DBusError where error.name == .disconnected && !connection.isConnected {
+            throw Self.busGone
         }
     }
 

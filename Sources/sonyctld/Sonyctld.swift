@@ -32,6 +32,9 @@ struct Sonyctld: AsyncParsableCommand {
     @Option(help: "How much to log.")
     var logLevel: LogLevel = .info
 
+    @Flag(help: "Check the configuration file and the catalogue, then exit: 0 when both are good, 78 otherwise.")
+    var check = false
+
     /// sysexits.h EX_CONFIG: the unit does not restart on it (`RestartPreventExitStatus=`).
     static let badConfiguration: Int32 = 78
 
@@ -54,6 +57,11 @@ struct Sonyctld: AsyncParsableCommand {
         } catch {
             logger.critical("\(error)")
             throw ExitCode(Self.badConfiguration)
+        }
+        if check {
+            print("\(configPath ?? "built-in defaults"): OK")
+            print("catalogue: OK, \(models.models.count) models")
+            return
         }
         logger.info("starting", metadata: [
             "version": "\(DaemonNames.version)", "config": "\(configPath ?? "built-in defaults")",

@@ -29,7 +29,10 @@ final class RepairFixture: Sendable {
     private let log = SignalLog()
     private let listener: SignalSubscription
 
-    init(policy: RepairPolicy = RepairPolicy(retryDelay: .milliseconds(20), verifyTimeout: .seconds(2)), allowed: Bool = true) async throws {
+    init(
+        policy: RepairPolicy = RepairPolicy(retryDelay: .milliseconds(20), verifyTimeout: .seconds(2)), watch: WatchPolicy = WatchPolicy(),
+        allowed: Bool = true
+    ) async throws {
         bus = try PrivateBus(type: "system")
         bluez = try await SonyBlueZ(bus: bus)
         polkit = try await DBusMock.template("polkitd", name: "org.freedesktop.PolicyKit1", on: bus)
@@ -37,7 +40,7 @@ final class RepairFixture: Sendable {
         try await bluez.addDevice(Self.xm4, "WH-1000XM4", Self.xm4Properties.merging(paired) { $1 })
         _ = try await bluez.mock("AddLETwin", [.objectPath(Self.bluezPath), .string(Self.twin), [String: Variant]().dbusValue])
         let catalogue = try ModelCatalogue.load(contentsOf: SonyBlueZ.catalogue)
-        let daemon = SonyDaemon(connection: try bus.connect(), catalogue: catalogue, configuration: DaemonConfiguration(repair: policy), history: try .inMemory())
+        let daemon = SonyDaemon(connection: try bus.connect(), catalogue: catalogue, configuration: DaemonConfiguration(repair: policy, watch: watch), history: try .inMemory())
         self.daemon = daemon
         runner = Task { try await daemon.run() }
         client = try bus.connect()

@@ -153,4 +153,49 @@ struct WatchTests {
         #expect(advice.contains("sonyctl repair AA:BB:CC:DD:EE:01") && advice.contains("Power + Volume+"), "\(advice)")
         #expect(try await f.diagnose().step == "host-fix", "the host still comes first")
     }
+
+    @Test func aDropRightAfterResumeIsSaidSoAndASpoofedResumeIsIgnored() async throws {
+        let f = try await RepairFixture()
+        let logind = try await DBusMock.template("logind", name: "org.freedesktop.login1", on: f.bus)
+        let resume: [DBusValue] = [.string("org.freedesktop.login1.Manager"), .string("PrepareForSleep"), .string("b"),
+                                   .array(.variant, [.variant(.boolean(false))])]
+        // Anyone can send a PrepareForSleep; only logind's is believed.
+        try f.client.send(.signal(path: "/org/freedesktop/login1", interface: "org.freedesktop.login1.Manager",
+                                  member: "PrepareForSleep", body: [.boolean(false)]))
+        try await f.drop()
+        try await f.until("the drop") { (try? await f.property("DisconnectsLastHour")) == .uint32(1) }
+        try await f.reconnect()
+        try await f.until("the reconnect") { (try? await f.property("Connected")) == .boolean(true) }
+        #expect(!f.patterns.contains { $0.kind == "after-resume" }, "a spoofed resume")
+
+        _ = try await f.client.call(destination: "org.freedesktop.login1", path: "/org/freedesktop/login1",
+                                    interface: "org.freedesktop.DBus.Mock", member: "EmitSignal", resume)
+        try await f.drop()
+        try await f.until("after-resume") { f.patterns.contains { $0.kind == "after-resume" } }
+        #expect(f.patterns.first { $0.kind == "after-resume" }?.advice.contains("resumed from suspend") == true)
+        _ = logind
+    }
+
+    @Test func theAfterFlappingPolicyReconnectsWithBackoff() async throws {
+        let f = try await RepairFixture(watch: WatchPolicy(afterFlapping: .reconnect(attempts: 3, delay: 50_000)))
+        for i in 0..<3 {
+            try await f.drop()
+            try await f.until("drop \(i + 1)") { (try? await f.property("DisconnectsLastHour")) == .uint32(UInt32(i + 1)) }
+            if i < 2 { try await f.reconnect() }
+        }
+        // Nobody reconnects it by hand this time: the daemon does.
+        try await f.until("the daemon's reconnect") { (try? await f.property("Connected")) == .boolean(true) }
+        #expect(try await f.calls("Connect", on: RepairFixture.bluezPath) == 1)
+    }
+
+    @Test func byDefaultAFlappingHeadsetIsLeftAlone() async throws {
+        let f = try await RepairFixture()
+        for i in 0..<3 {
+            try await f.drop()
+            try await f.until("drop \(i + 1)") { (try? await f.property("DisconnectsLastHour")) == .uint32(UInt32(i + 1)) }
+            if i < 2 { try await f.reconnect() }
+        }
+        try await f.until("flapping") { f.patterns.contains { $0.kind == "flapping" } }
+        #expect(try await f.calls("Connect", on: RepairFixture.bluezPath) == 0)
+    }
 }
