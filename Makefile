@@ -23,6 +23,9 @@ bench:
 install: all
 	install -Dm755 $(BIN)/sonyctld $(DESTDIR)$(LIBEXECDIR)/sonyctld
 	install -Dm644 config/models.yaml $(DESTDIR)$(DATADIR)/sonyctl/models.yaml
+	# The operator's configuration is theirs: installed once, never overwritten.
+	[ -e $(DESTDIR)$(SYSCONFDIR)/sonyctl/sonyctld.yaml ] || \
+		install -Dm644 config/sonyctld.yaml $(DESTDIR)$(SYSCONFDIR)/sonyctl/sonyctld.yaml
 	install -Dm644 config/dbus/org.sonyctl.Daemon1.xml $(DESTDIR)$(DATADIR)/dbus-1/interfaces/org.sonyctl.Daemon1.xml
 	install -Dm644 config/dbus/org.sonyctl.Daemon1.conf $(DESTDIR)$(DATADIR)/dbus-1/system.d/org.sonyctl.Daemon1.conf
 	sed 's|/usr/libexec/sonyctld|$(LIBEXECDIR)/sonyctld|' config/dbus/org.sonyctl.Daemon1.service \
