@@ -20,7 +20,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -46,9 +45,15 @@ let package = Package(
             dependencies: ["DBus"],
             swiftSettings: swiftSettings
         ),
+        // libyaml itself, without Yams's Foundation layer (see SonyCore/YAML).
+        .systemLibrary(
+            name: "CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
         .target(
             name: "SonyCore",
-            dependencies: ["Yams"],
+            dependencies: ["CYAML"],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -1,31 +1,27 @@
-internal import Yams
-
 /// Turns catalogue YAML into a `ModelCatalogue`, or into the first problem found with its
 /// line number.
 ///
-/// It walks the node tree from `Yams.compose` instead of decoding with `Codable`: a decoder
+/// It walks the node tree from `YAMLComposer` instead of decoding with `Codable`: a decoder
 /// reports a coding path at best, while every node here carries its `Mark`, so each error
 /// can name the line to fix. Unknown keys are errors too, so that a misspelt optional key
 /// (`hold_second:`) is not silently ignored.
 struct CatalogueParser {
+    typealias Node = YAMLNode
+
     let file: String
 
     /// The schema version this parser understands.
     static let schemaVersion = 1
 
     func parse(_ yaml: String) throws(CatalogueError) -> ModelCatalogue {
-        let root: Node
+        let composed: Node?
         do {
-            guard let composed = try Yams.compose(yaml: yaml) else {
-                throw CatalogueError(file: file, line: 1, reason: "the catalogue is empty")
-            }
-            root = composed
-        } catch let error as CatalogueError {
-            throw error
-        } catch let error as YamlError {
-            throw translate(error)
+            composed = try YAMLComposer.compose(yaml)
         } catch {
-            throw CatalogueError(file: file, line: 0, reason: "YAML: \(error)")
+            throw CatalogueError(file: file, line: error.line, reason: error.problem)
+        }
+        guard let root = composed else {
+            throw CatalogueError(file: file, line: 1, reason: "the catalogue is empty")
         }
 
         let top = try mapping(root, "the catalogue")
@@ -435,7 +431,7 @@ struct CatalogueParser {
     // MARK: - Errors
 
     private func isNull(_ node: Node) -> Bool {
-        node.tag.rawValue == Tag.Name.null.rawValue
+        node.isNull
     }
 
     private func line(_ node: Node) -> Int {
@@ -457,22 +453,5 @@ struct CatalogueParser {
 
     private func choices(_ names: [String]) -> String {
         names.joined(separator: ", ")
-    }
-
-    /// Yams reports syntax errors with libyaml's mark (already 1-based lines).
-    private func translate(_ error: YamlError) -> CatalogueError {
-        switch error {
-        case .scanner(_, let problem, let mark, _),
-             .parser(_, let problem, let mark, _),
-             .composer(_, let problem, let mark, _):
-            return CatalogueError(file: file, line: mark.line, reason: "YAML syntax: \(problem)")
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
-            return CatalogueError(file: file, line: context.mark.line, reason: "duplicate key \(keys) in one mapping")
-        case .reader(let problem, _, _, _):
-            return CatalogueError(file: file, line: 0, reason: "YAML: \(problem)")
-        default:
-            return CatalogueError(file: file, line: 0, reason: "YAML: \(error)")
-        }
     }
 }

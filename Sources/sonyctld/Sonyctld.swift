@@ -2,9 +2,6 @@ import ArgumentParser
 import DBus
 import SonyCore
 import SonyService
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// sonyctld: wires the system bus, the catalogue and the daemon together.
 @main
@@ -20,7 +17,12 @@ struct Sonyctld: AsyncParsableCommand {
     var fallbackGroup: String?
 
     func run() async throws {
-        let path = try catalogue ?? Self.findCatalogue()
+        let path: String
+        do {
+            path = try catalogue ?? ModelCatalogue.locate()
+        } catch {
+            throw ValidationError("no catalogue: \(error); pass --catalogue")
+        }
         let models: ModelCatalogue
         do {
             models = try ModelCatalogue.load(contentsOf: path)
@@ -33,28 +35,5 @@ struct Sonyctld: AsyncParsableCommand {
         try await withTaskExecutorPreference(connection.executor) {
             try await daemon.run()
         }
-    }
-
-    /// Where a build folder or an installation keeps `models.yaml`.
-    static func findCatalogue() throws -> String {
-        let binary = CommandLine.arguments.first.map(realPath) ?? ""
-        let dir = binary.split(separator: "/").dropLast().joined(separator: "/")
-        let candidates = [
-            "/\(dir)/../share/sonyctl/models.yaml",
-            "/\(dir)/../../config/models.yaml",
-            "/\(dir)/../../../config/models.yaml",
-            "/usr/share/sonyctl/models.yaml",
-            "/usr/local/share/sonyctl/models.yaml",
-        ]
-        guard let found = candidates.first(where: { access($0, R_OK) == 0 }) else {
-            throw ValidationError("no models.yaml found (looked in \(candidates.joined(separator: ", "))); pass --catalogue")
-        }
-        return found
-    }
-
-    static func realPath(_ path: String) -> String {
-        guard let resolved = realpath(path, nil) else { return path }
-        defer { free(resolved) }
-        return String(cString: resolved)
     }
 }
