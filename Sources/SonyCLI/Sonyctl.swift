@@ -1,4 +1,8 @@
 import ArgumentParser
+import DBus
+import Dispatch
+import SonyClient
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -26,10 +30,25 @@ struct Sonyctl: AsyncParsableCommand {
 
 /// What the `sonyctl` executable runs.
 public enum SonyctlMain {
-    public static func main() async {
-        if let status = await FastPath.run(Array(CommandLine.arguments.dropFirst())) { exit(status.rawValue) }
-        await Sonyctl.main()
+    /// Synchronous on purpose: the fast path's task runs on the D-Bus
+    /// connection's own thread, so no thread of the global pool is ever
+    /// started for it (each costs start-up time and memory).
+    public static func main() -> Never {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let json = FastPath.listJSON(arguments) { exit(FastPath.list(json: json).rawValue) }
+        block { await Sonyctl.main() }
+        exit(0)
     }
+}
+
+/// Runs `body` to its end while this thread waits.
+func block(on executor: (any TaskExecutor)? = nil, _ body: @escaping @Sendable () async -> Void) {
+    let done = DispatchSemaphore(value: 0)
+    Task(executorPreference: executor) {
+        await body()
+        done.signal()
+    }
+    done.wait()
 }
 
 /// `sonyctl list` and `sonyctl list --json` exactly, run without the
@@ -38,10 +57,29 @@ public enum SonyctlMain {
 /// and start-up than the whole D-Bus round trip (BENCHMARKS.md). Any other
 /// word, option or `--` goes through the parser as usual, to the same code.
 enum FastPath {
-    static func run(_ arguments: [String]) async -> ExitStatus? {
-        guard arguments.first == "list", arguments.count <= 2 else { return nil }
-        let json = arguments.count == 2
-        if json, arguments[1] != "--json" { return nil }
-        return try? await Session(json: json).execute(List.list)
+    /// Whether to print JSON, when the arguments are one of the two forms.
+    static func listJSON(_ arguments: [String]) -> Bool? {
+        switch arguments {
+        case ["list"]: false
+        case ["list", "--json"]: true
+        default: nil
+        }
+    }
+
+    static func list(json: Bool) -> ExitStatus {
+        let session = Session(json: json)
+        let client: SonyClient
+        do {
+            client = try session.client()
+        } catch {
+            session.report(error)
+            return error.status
+        }
+        let status = Mutex(ExitStatus.failure)
+        block(on: client.connection.executor) {
+            let result = (try? await session.execute { try await List.list($0, client: client) }) ?? .failure
+            status.withLock { $0 = result }
+        }
+        return status.withLock { $0 }
     }
 }

@@ -3,7 +3,7 @@ import SonyCLI
 /// Only wiring: everything lives in SonyCLI, where the tests can reach it.
 @main
 enum SonyctlExecutable {
-    static func main() async {
-        await SonyctlMain.main()
+    static func main() {
+        SonyctlMain.main()
     }
 }

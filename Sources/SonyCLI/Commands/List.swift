@@ -8,11 +8,10 @@ struct List: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        try await Session(output).run(Self.list)
+        try await Session(output).run { session in try await Self.list(session, client: session.client()) }
     }
 
-    static func list(_ session: Session) async throws -> ExitStatus {
-        let client = try session.client()
+    static func list(_ session: Session, client: SonyClient) async throws -> ExitStatus {
         // Both requests go out before either answer is awaited: one round trip, not two.
         async let devices = client.devices()
         async let manager = client.manager()
