@@ -34,6 +34,7 @@ public enum SonyctlMain {
     /// connection's own thread, so no thread of the global pool is ever
     /// started for it (each costs start-up time and memory).
     public static func main() -> Never {
+        Interrupts.unblock()
         let arguments = Array(CommandLine.arguments.dropFirst())
         if let json = FastPath.listJSON(arguments) { exit(FastPath.list(json: json).rawValue) }
         block { await Sonyctl.main() }

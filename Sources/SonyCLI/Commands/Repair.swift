@@ -93,8 +93,13 @@ struct RepairRun {
                     exit(ExitStatus.cancelled.rawValue)
                 }
                 view.cancelling()
-                // The repair's own reply then says Cancelled; NotRepairing means it ended first.
-                try? await client.cancelRepair(path)
+                // The repair's own reply then says Cancelled. NotRepairing: it
+                // has ended already, or never began (still asking polkit).
+                do throws(ClientError) {
+                    try await client.cancelRepair(path)
+                } catch {
+                    if error.kind == .notRepairing { exit(ExitStatus.cancelled.rawValue) }
+                }
             }
         }
         defer {
@@ -111,8 +116,18 @@ struct RepairRun {
             result = error
         }
         // The final signals were sent before the reply, but reach us by another
-        // path through this process: give them a moment to arrive.
-        let sawFinish = await within(.seconds(2)) { await follower.value } ?? false
+        // path through this process: give them a moment to arrive, unless the
+        // daemon refused before any job began.
+        let refusedBeforeStart: Set<ClientError.Kind> = [.notAuthorized, .busy, .invalidArguments, .unknownDevice, .daemonTooOld]
+        let sawFinish: Bool
+        if let result, refusedBeforeStart.contains(result.kind) {
+            follower.cancel()
+            sawFinish = false
+        } else {
+            sawFinish = await within(.seconds(2)) {
+                await withTaskCancellationHandler { await follower.value } onCancel: { follower.cancel() }
+            } ?? false
+        }
         spinner.cancel()
         if !sawFinish {
             // Refused before the job started (Busy, NotAuthorized, …): no signals came.

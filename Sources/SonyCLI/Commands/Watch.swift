@@ -26,7 +26,8 @@ struct Watch: AsyncParsableCommand {
             } catch {
                 throw Failure(error, action: "watch")
             }
-            if !session.json { Console.err("Watching sonyctld; Ctrl-C stops.") }
+            // On standard error even with --json: it tells a reader that the subscription is in place.
+            Console.err("Watching sonyctld; Ctrl-C stops.")
             do {
                 for try await event in events {
                     for item in try feed.items(for: event, now: WallClock.now()) {

@@ -59,7 +59,8 @@ final class RepairView: Sendable {
                 Console.out("\(stage): \(message)")
                 return
             }
-            closeStage(&s, ok: true)
+            // The stage in progress ended well if another began, or the repair succeeded.
+            closeStage(&s, ok: !["failed", "cancelled"].contains(stage))
             guard !["succeeded", "failed", "cancelled"].contains(stage) else { return }
             if stage == "waiting-for-device" { showInstructions(message) }
             s.stage = stage
