@@ -9,7 +9,7 @@ struct CatalogueOptions: ParsableArguments {
 
     func load() throws(Failure) -> ModelCatalogue {
         do {
-            return try ModelCatalogue.load(contentsOf: try catalogue ?? ModelCatalogue.locate())
+            return try ModelCatalogue.load(contentsOf: try catalogue ?? ModelCatalogue.locate(near: "/proc/self/exe"))
         } catch {
             throw Failure(
                 status: .catalogueUnavailable, kind: "catalogue-unavailable", message: "cannot read the model catalogue: \(error)",

@@ -58,7 +58,8 @@ final class CLIWorld: Sendable {
         }
         let daemon = SonyDaemon(
             connection: try bus.connect(), catalogue: try ModelCatalogue.load(contentsOf: Self.catalogue),
-            configuration: DaemonConfiguration(repair: RepairPolicy(retryDelay: .milliseconds(20), verifyTimeout: .seconds(2))))
+            configuration: DaemonConfiguration(repair: RepairPolicy(retryDelay: .milliseconds(20), verifyTimeout: .seconds(2))),
+            history: try HistoryStore(directory: nil, logger: SonyDaemon.silent))
         self.daemon = daemon
         runner = Task { try await daemon.run() }
         try await waitForOwner(of: DaemonNames.busName, on: control, within: .seconds(10))

@@ -59,6 +59,9 @@ enum YAMLNode: Sendable {
     }
 }
 
+/// What the data file readers walk.
+typealias Node = YAMLNode
+
 /// Why libyaml refused the text: its own words and where.
 struct YAMLError: Error, Sendable, Equatable {
     /// 1-based; 0 when the problem is not on a line (bad encoding).
