@@ -12,7 +12,7 @@ enum HistoryText {
             if let rssi = e.integer("rssi") { parts.append("RSSI \(rssi) dBm") }
         case "disconnected":
             if let reason = e.string("reason") { parts.append(Self.reason(reason)) }
-            if let session = e.integer("session_us"), session > 0 { parts.append("after \(Span.words(micros: UInt64(session)))") }
+            if let session = e.integer("session_us"), session >= 1_000_000 { parts.append("after \(Span.words(micros: UInt64(session)))") }
         case "pattern":
             let what = e.string("pattern") ?? "pattern"
             if let count = e.integer("count"), let window = e.integer("window_seconds"), window > 0 {
