@@ -7,6 +7,12 @@ struct OutputOptions: ParsableArguments {
     var json = false
 }
 
+/// The device a command acts on.
+struct DeviceArgument: ParsableArguments {
+    @Argument(help: "The device: an address, a name or a model.")
+    var device: String
+}
+
 /// One run of one command: where output goes, and how a failure ends it.
 struct Session: Sendable {
     let json: Bool
@@ -62,6 +68,12 @@ struct Session: Sendable {
         } catch {
             throw Failure(error)
         }
+    }
+
+    /// How every command about one device begins: the bus, then the device.
+    func open(_ query: String, action: String) async throws(Failure) -> (SonyClient, DeviceSnapshot) {
+        let client = try client()
+        return (client, try await device(query, on: client, action: action))
     }
 
     /// The device `query` names, as it is now. For a name that matches no

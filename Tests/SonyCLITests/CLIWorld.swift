@@ -141,19 +141,12 @@ func runWithInput(_ arguments: [String], input: String, environment: [String: St
             _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         }.start()
     }
-    async let out = readAll(child.stdout)
-    async let err = readAll(child.stderr)
+    async let out = readToEnd(child.stdout)
+    async let err = readToEnd(child.stderr)
     let (stdout, stderr) = await (out, err)
     let status = await child.wait()
     return CommandResult(
         status: ChildProcess.exitCode(status), stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
-}
-
-func readAll(_ fd: Int32?) async -> [UInt8] {
-    guard let fd else { return [] }
-    return await withCheckedContinuation { continuation in
-        Thread { continuation.resume(returning: ChildProcess.readAll(fd)) }.start()
-    }
 }
 
 /// Lines a running child prints, as they come.

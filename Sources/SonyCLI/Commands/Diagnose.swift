@@ -6,15 +6,13 @@ struct Diagnose: AsyncParsableCommand {
         abstract: "Check BlueZ, the adapter, the audio server and the device, and name the mildest step that should help.",
         discussion: "Exits 0 when nothing needs doing and 20 when a step is advised.")
 
-    @Argument(help: "The device: an address, a name or a model.")
-    var device: String
+    @OptionGroup var target: DeviceArgument
 
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
         try await Session(output).run { session in
-            let client = try session.client()
-            let snapshot = try await session.device(device, on: client, action: "diagnose \(device)")
+            let (client, snapshot) = try await session.open(target.device, action: "diagnose \(target.device)")
             let diagnosis: Diagnosis
             do throws(ClientError) {
                 diagnosis = try await client.diagnose(snapshot.path)

@@ -6,8 +6,7 @@ struct Forget: AsyncParsableCommand {
         abstract: "Forget a device: disconnect it and remove its pairing (and its LE twin) from BlueZ.",
         discussion: "Asks first when run on a terminal. Its history is kept. Needs the polkit action org.sonyctl.manage.")
 
-    @Argument(help: "The device: an address, a name or a model.")
-    var device: String
+    @OptionGroup var target: DeviceArgument
 
     @Flag(name: .shortAndLong, help: "Do not ask for confirmation.")
     var yes = false
@@ -16,8 +15,7 @@ struct Forget: AsyncParsableCommand {
 
     func run() async throws {
         try await Session(output).run { session in
-            let client = try session.client()
-            let snapshot = try await session.device(device, on: client, action: "forget \(device)")
+            let (client, snapshot) = try await session.open(target.device, action: "forget \(target.device)")
             if !yes, session.terminal.canAsk {
                 let answer = Console.ask("Forget \(snapshot.displayName) (\(snapshot.address))? Its pairing is removed from this computer. [y/N] ")
                 guard answer == "y" || answer == "yes" else {

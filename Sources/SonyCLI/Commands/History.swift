@@ -33,8 +33,7 @@ struct History: AsyncParsableCommand {
         abstract: "Show a device's connections, drops, battery, pairings and repairs.",
         discussion: "On a terminal a compact timeline of the period comes first: when it was connected, where it dropped, how the battery fell.")
 
-    @Argument(help: "The device: an address, a name or a model.")
-    var device: String
+    @OptionGroup var target: DeviceArgument
 
     @Option(help: ArgumentHelp(
         "Only events since then: a length of time (90s, 30m, 2h, 7d, 1w) or a local time (2026-12-01, \"2026-12-01 14:00\").",
@@ -48,8 +47,7 @@ struct History: AsyncParsableCommand {
 
     func run() async throws {
         try await Session(output).run { session in
-            let client = try session.client()
-            let snapshot = try await session.device(device, on: client, action: "show the history of \(device)")
+            let (client, snapshot) = try await session.open(target.device, action: "show the history of \(target.device)")
             let now = WallClock.now()
             let from = since?.micros(now: now) ?? 0
             let events: [HistoryEvent]

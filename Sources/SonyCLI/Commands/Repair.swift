@@ -13,8 +13,7 @@ struct Repair: AsyncParsableCommand {
             Needs the polkit action org.sonyctl.manage.
             """)
 
-    @Argument(help: "The device: an address, a name or a model.")
-    var device: String
+    @OptionGroup var target: DeviceArgument
 
     @Option(help: ArgumentHelp("Seconds to wait for the device in pairing mode (1–600; default 120).", valueName: "seconds"))
     var timeout: UInt32?
@@ -33,8 +32,7 @@ struct Repair: AsyncParsableCommand {
     func run() async throws {
         let request = RepairRequest(timeout: timeout, skipForget: skipForget)
         try await Session(output).run { session in
-            let client = try session.client()
-            let snapshot = try await session.device(device, on: client, action: "repair \(device)")
+            let (client, snapshot) = try await session.open(target.device, action: "repair \(target.device)")
             return try await RepairRun(client: client, device: snapshot, request: request, session: session).run()
         }
     }

@@ -5,15 +5,13 @@ struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show everything sonyctld knows about a device, with its advice.")
 
-    @Argument(help: "The device: an address, a name or a model.")
-    var device: String
+    @OptionGroup var target: DeviceArgument
 
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
         try await Session(output).run { session in
-            let client = try session.client()
-            let snapshot = try await session.device(device, on: client, action: "show \(device)")
+            let (_, snapshot) = try await session.open(target.device, action: "show \(target.device)")
             if session.json {
                 Console.out(JSON.object(["device": DeviceJSON.object(snapshot)]).text)
             } else {
