@@ -36,7 +36,8 @@ CONF
     /usr/bin/python3 -m dbusmock --system --template "$PWD/Tests/Mocks/sony_bluez.py" >/dev/null 2>&1 & world_pids+=($!)
     /usr/bin/python3 -m dbusmock --system --template polkitd >/dev/null 2>&1 & world_pids+=($!)
     /usr/bin/python3 scripts/demo-world.py setup
-    "$BIN/sonyctld" --catalogue config/models.yaml 2>"$world_dir/sonyctld.log" & world_pids+=($!)
+    # Its history in the scratch folder, never in the machine's /var/lib/sonyctl.
+    "$BIN/sonyctld" --catalogue config/models.yaml --state-dir "$world_dir/state" 2>"$world_dir/sonyctld.log" & world_pids+=($!)
     for _ in $(seq 100); do
         busctl --address="$address" status org.sonyctl.Daemon1 >/dev/null 2>&1 && return 0
         sleep 0.1
