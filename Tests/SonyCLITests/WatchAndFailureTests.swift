@@ -34,6 +34,38 @@ struct WatchAndFailureTests {
         #expect(seen == ["disconnected", "battery", "connected"], "\(seen)")
     }
 
+    @Test func watchReportsAFlappingPatternWithItsAdvice() async throws {
+        let w = try await CLIWorld()
+        let child = try ChildProcess(CLIWorld.sonyctl, ["watch", "--json", CLIWorld.xm4], environment: w.environment, stdout: .pipe, stderr: .pipe)
+        let output = lines(of: try #require(child.stdout))
+        _ = try await first(lines(of: try #require(child.stderr)), within: .seconds(10), "watch to start")
+        let xm4 = CLIWorld.bluezPath(CLIWorld.xm4)
+        for _ in 0..<3 {
+            try await w.mock("DropConnection", [.objectPath(xm4), .string("org.bluez.Reason.Timeout"), .string(""), .boolean(true)])
+            try await w.mock("RemoteConnect", [.objectPath(xm4), [String: Variant]().dbusValue])
+        }
+        let line = try await first(output, within: .seconds(10), "the pattern line") { $0.contains(#""event":"pattern""#) }
+        child.signal(SIGTERM)
+        _ = await child.wait()
+        let doc = try json(line)
+        #expect(doc["pattern"] as? String == "flapping" && doc["count"] as? Int == 3, "\(line)")
+        #expect((doc["advice"] as? String)?.isEmpty == false && doc["window_seconds"] as? Int == 600, "\(line)")
+    }
+
+    @Test func withoutBlueZListWarnsAndForgetSaysHowToStartIt() async throws {
+        let w = try await CLIWorld()
+        w.bluez.kill()
+        try await w.until("the daemon to see bluetoothd gone") {
+            (try? await w.sonyctl("list", "--json"))?.stdout.contains(#""bluez_available":false"#) == true
+        }
+        let list = try await w.sonyctl("list")
+        #expect(list.status == 0 && list.stdout.contains(CLIWorld.xm4), "what sonyctld last saw")
+        #expect(list.stderr.contains("BlueZ is not running") && list.stderr.contains("systemctl start bluetooth"), "\(list.stderr)")
+        let forget = try await w.sonyctl("forget", "--yes", "WH-1000XM4")
+        #expect(forget.status == 6, "\(forget.stderr)")
+        #expect(forget.stderr.contains("BlueZ is not available") && forget.stderr.contains("systemctl start bluetooth"), "\(forget.stderr)")
+    }
+
     @Test func watchLinesCarryTheDeviceAndTheFacts() async throws {
         let w = try await CLIWorld()
         let child = try ChildProcess(CLIWorld.sonyctl, ["watch", "--json", "WH-1000XM4"], environment: w.environment, stdout: .pipe, stderr: .pipe)
