@@ -39,6 +39,13 @@ import Testing
         #expect(Timeline([], from: Self.t0, to: Self.t0 + Self.minute, width: 3).link == "   ", "nothing known, nothing drawn")
     }
 
+    @Test func noTimeFromTheDaemonCanTrapTheTimeline() {
+        let events = [event(0, "connected"), HistoryEvent(time: .max, kind: "disconnected", details: ["battery": Variant(Int32(300))])]
+        let t = Timeline(events, from: Self.t0, to: .max, width: 40)
+        #expect(t.link.count == 40 && t.drops.last == "▼" && t.batteryRange == nil)
+        #expect(HistoryText.timeline(events, from: .max, to: 0, on: .plain).count == 5, "an end before the start")
+    }
+
     @Test func historyRowsSayWhatEachKindsDetailsMean() {
         #expect(HistoryText.details(event(0, "disconnected", [
             "reason": Variant("remote"), "session_us": Variant(UInt64(14 * Self.minute)), "battery": Variant(Int32(20)), "future_key": Variant(true),

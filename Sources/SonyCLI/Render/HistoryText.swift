@@ -70,7 +70,7 @@ enum HistoryText {
         }
         let left = WallClock.format(start, "%m-%d %H:%M"), right = WallClock.format(end, "%m-%d %H:%M")
         let axis = left + String(repeating: " ", count: max(1, width - left.count - right.count)) + right
-        var summary = "\(t.connects) connects, \(t.disconnects) drops over \(Span.words(micros: end - start))"
+        var summary = "\(t.connects) connects, \(t.disconnects) drops over \(Span.words(micros: end > start ? end - start : 0))"
         if let range = t.batteryRange { summary += ", battery \(range.first)% → \(range.last)%" }
         return [
             track("link", t.link, .green), track("drops", t.drops, .red), track("battery", t.battery, .cyan),

@@ -30,8 +30,15 @@ struct Timeline: Equatable {
     init(_ events: [HistoryEvent], from start: UInt64, to end: UInt64, width: Int) {
         let width = max(1, width)
         let span = max(end > start ? end - start : 1, UInt64(width))
-        func column(_ t: UInt64) -> Int { t < start ? -1 : min(width - 1, Int((t - start) * UInt64(width) / span)) }
-        func columnStart(_ c: Int) -> UInt64 { start + span * UInt64(c) / UInt64(width) }
+        // In floating point: times come from the daemon, and no time may make the arithmetic overflow.
+        func column(_ t: UInt64) -> Int {
+            t < start ? -1 : min(width - 1, Int(Double(t - start) / Double(span) * Double(width)))
+        }
+        func columnStart(_ c: Int) -> UInt64 {
+            let offset = Double(span) / Double(width) * Double(c)
+            let (sum, overflow) = start.addingReportingOverflow(offset < 0x1p64 ? UInt64(offset) : .max)
+            return overflow ? .max : sum
+        }
 
         var dropCounts = [Int](repeating: 0, count: width)
         var patterns = [Bool](repeating: false, count: width)
