@@ -44,7 +44,7 @@ wait "$idle_c"
 read -r woke gone < <(wakeups "$work/sw0" "$work/sw1")
 echo "c $(cat "$work/idle-c")" >> "$results"
 echo "daemon mode=idle seconds=$IDLE cpu_ms=$(( (t1 - t0) * 1000 / $(getconf CLK_TCK) )) wakeups=$woke threads_gone=$gone \
-threads=$(wc -l < "$work/sw1") rss_kb=$(rss_kb "$DAEMON")" >> "$results"
+threads=$(wc -l < "$work/sw1") by_thread=$(wakeups_by_name "$work/sw0" "$work/sw1") rss_kb=$(rss_kb "$DAEMON")" >> "$results"
 
 /usr/bin/python3 - "$results" <<'PY'
 import sys, statistics
@@ -82,6 +82,10 @@ print(f"\n| at rest, {si['seconds']} s | idle C libdbus client | sonyctld (all t
 print("|---|---|---|---|")
 print(f"| CPU | {ci['cpu_ms']} ms | {si['cpu_ms']} ms | |")
 print(f"| wake-ups | {ci['wakeups']} | {si['wakeups']} ({si['threads']} threads, {si['threads_gone']} exited) | {bar(int(si['wakeups']) == 0 and si['threads_gone'] == '0', 'none')} |")
+# libdispatch names its manager thread "…-qos.overcommit"; its workqueue monitor ticks at 1 Hz
+# in every Linux process that has used a dispatch worker thread.
+for name, count in sorted(p.split(":") for p in si["by_thread"].split(",") if p):
+    print(f"| wake-ups of thread `{name}` | | {count} | |")
 print(f"| RSS | | {int(si['rss_kb']) / 1024:.1f} MB | |")
 sys.exit(1 if failed else 0)
 PY

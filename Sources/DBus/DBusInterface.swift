@@ -37,14 +37,18 @@ public struct DBusInterface: Sendable {
         public let outputs: [Argument]
         public let handler: Handler
 
+        /// Worked out once: every call is checked against them.
+        let inputSignature: String
+        let outputTypes: [SignatureType]
+
         public init(_ name: MemberName, inputs: [Argument] = [], outputs: [Argument] = [], handler: Handler) {
             self.name = name
             self.inputs = inputs
             self.outputs = outputs
             self.handler = handler
+            inputSignature = inputs.map(\.type.code).joined()
+            outputTypes = outputs.map(\.type)
         }
-
-        var inputSignature: String { inputs.map(\.type.code).joined() }
     }
 
     public struct Property: Sendable {

@@ -4,26 +4,36 @@ import SonyCore
 /// How `ResolveDevice` reads a user's words: an address (any case), a name or
 /// alias (any case), or a model that matches exactly one device.
 ///
-/// It runs under the daemon's lock on every call, so it compares in place rather
-/// than lowercasing copies of every name.
+/// It runs under the daemon's lock on every call, so it compares in place and
+/// hands back only the address: no copies of the records, no lowercased names.
 enum DeviceResolver {
-    static func resolve(_ query: String, among records: some Collection<DeviceRecord>) throws(DaemonError) -> DeviceRecord {
-        if let byAddress = records.first(where: { $0.address.equalsIgnoringCase(query) }) { return byAddress }
-        let byName = records.filter { record in
-            [record.sony.name, record.bluez?.name, record.bluez?.alias].contains { $0?.equalsIgnoringCase(query) == true }
-        }
-        if let result = try pick(byName, query) { return result }
-        let byModel = records.filter { record in
-            guard let model = record.sony.model else { return false }
-            return model.id.equalsIgnoringCase(query) || model.names.contains { $0.equalsIgnoringCase(query) }
-        }
-        if let result = try pick(byModel, query) { return result }
+    static func resolve(_ query: String, among records: some Collection<DeviceRecord>) throws(DaemonError) -> String {
+        for record in records where record.address.equalsIgnoringCase(query) { return record.address }
+        var byName: [String] = []
+        for record in records where named(record, query) { byName.append(record.address) }
+        if let address = try pick(byName, query, records) { return address }
+        var byModel: [String] = []
+        for record in records where isModel(record, query) { byModel.append(record.address) }
+        if let address = try pick(byModel, query, records) { return address }
         throw DaemonError(.unknownDevice, "no Sony device matches \"\(query)\"")
     }
 
-    private static func pick(_ candidates: [DeviceRecord], _ query: String) throws(DaemonError) -> DeviceRecord? {
+    private static func named(_ record: DeviceRecord, _ query: String) -> Bool {
+        record.sony.name?.equalsIgnoringCase(query) == true || record.bluez?.name?.equalsIgnoringCase(query) == true
+            || record.bluez?.alias?.equalsIgnoringCase(query) == true
+    }
+
+    private static func isModel(_ record: DeviceRecord, _ query: String) -> Bool {
+        guard let model = record.sony.model else { return false }
+        return model.id.equalsIgnoringCase(query) || model.names.contains { $0.equalsIgnoringCase(query) }
+    }
+
+    private static func pick(
+        _ candidates: [String], _ query: String, _ records: some Collection<DeviceRecord>
+    ) throws(DaemonError) -> String? {
         guard candidates.count > 1 else { return candidates.first }
-        let list = candidates.map { "\($0.address) (\($0.sony.name ?? $0.sony.model?.id ?? "unnamed"))" }.sorted()
+        let list = records.filter { candidates.contains($0.address) }
+            .map { "\($0.address) (\($0.sony.name ?? $0.sony.model?.id ?? "unnamed"))" }.sorted()
         throw DaemonError(.ambiguous, "\"\(query)\" matches \(candidates.count) devices: " + list.joined(separator: ", "))
     }
 }

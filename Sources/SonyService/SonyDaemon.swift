@@ -353,7 +353,7 @@ public final class SonyDaemon: Sendable {
         let query = try call.arguments(String.self).trimmingSpaces()
         guard !query.isEmpty else { throw DBusError(.invalidArgs, "the query is empty: give an address, a name or a model") }
         let path = try state.withLock { s throws(DaemonError) -> ObjectPath? in
-            s.objects[try DeviceResolver.resolve(query, among: s.records.values).address]?.path
+            s.objects[try DeviceResolver.resolve(query, among: s.records.values)]?.path
         }
         guard let path else { throw DaemonError(.unknownDevice, "no device matches \"\(query)\"") }
         return [.objectPath(path)]
@@ -433,6 +433,8 @@ extension Optional where Wrapped == SonyDaemon {
 
 extension String {
     func trimmingSpaces() -> String {
+        // Nearly every query has nothing to trim: say so without walking Characters.
+        if let first = utf8.first, let last = utf8.last, first > 0x20, last > 0x20, first < 0x80, last < 0x80 { return self }
         var s = Substring(self)
         while s.first?.isWhitespace == true { s = s.dropFirst() }
         while s.last?.isWhitespace == true { s = s.dropLast() }

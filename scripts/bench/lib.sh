@@ -77,11 +77,18 @@ start_daemon() {
 # cpu_ticks PID : utime+stime in clock ticks.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
-# thread_switches PID : "TID SWITCHES" per thread, voluntary + not: each is a wake-up.
+# thread_switches PID : "TID SWITCHES NAME" per thread, voluntary + not: each is a wake-up.
 thread_switches() {
     for t in /proc/"$1"/task/*; do
-        awk -v tid="${t##*/}" '/ctxt_switches/ {n += $2} END {print tid, n}' "$t/status" 2>/dev/null || true
+        awk -v tid="${t##*/}" -v name="$(tr ' ' '_' < "$t/comm" 2>/dev/null)" \
+            '/ctxt_switches/ {n += $2} END {print tid, n, name}' "$t/status" 2>/dev/null || true
     done
+}
+
+# wakeups_by_name BEFORE AFTER : "NAME:WAKEUPS,…" per thread name over the window.
+wakeups_by_name() {
+    awk 'NR == FNR {before[$1] = $2; next} {w[$3] += $2 - ($1 in before ? before[$1] : 0)}
+         END {s = ""; for (n in w) s = s (s ? "," : "") n ":" w[n]; print s}' "$1" "$2"
 }
 
 # wakeups BEFORE AFTER : wake-ups between two thread_switches snapshots, counting a

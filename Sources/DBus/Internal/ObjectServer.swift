@@ -228,9 +228,9 @@ final class ObjectServer: Sendable {
     /// A handler that returns another shape than it declares would contradict
     /// the introspection data every client relies on.
     private static func checkOutput(_ body: [DBusValue], of method: DBusInterface.Method) throws -> [DBusValue] {
-        let declared = method.outputs.map(\.type.code).joined()
-        let actual = body.map(\.type.code).joined()
-        guard declared == actual else {
+        guard body.count == method.outputTypes.count, zip(body, method.outputTypes).allSatisfy({ $0.type == $1 }) else {
+            let declared = method.outputTypes.map(\.code).joined()
+            let actual = body.map(\.type.code).joined()
             throw DBusError(.failed, "\(method.name) answered \"\(actual)\" but declares \"\(declared)\"")
         }
         return body
