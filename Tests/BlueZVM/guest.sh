@@ -9,8 +9,11 @@ OUT=/tmp/share
 HERE="$REPO/Tests/BlueZVM"
 t() { echo "GUEST: $* at $(cut -d' ' -f1 /proc/uptime)s"; }
 
-# The overlay makes / writable in memory: install the bus policy where a package would.
+# The overlay makes / writable in memory: install the bus policy and the polkit action
+# where a package would (polkitd, where installed, is started by bus activation).
 cp "$REPO/config/dbus/org.sonyctl.Daemon1.conf" /usr/share/dbus-1/system.d/
+mkdir -p /usr/share/polkit-1/actions
+cp "$REPO/config/polkit/org.sonyctl.policy" /usr/share/polkit-1/actions/
 mkdir -p /run/dbus
 dbus-daemon --system --fork --nopidfile || { t "no system bus"; exit 1; }
 

@@ -93,8 +93,10 @@ def wait_until(predicate, timeout, what, poll=None, describe=None):
 class Mirror:
     """One service's objects as its ObjectManager and PropertiesChanged tell them."""
 
-    def __init__(self, world, name, root):
-        self.world, self.name, self.root = world, name, root
+    def __init__(self, world, name, root, root_interfaces=()):
+        # root_interfaces: the ObjectManager's own interfaces, which GetManagedObjects
+        # does not list (it lists the objects below it).
+        self.world, self.name, self.root, self.root_interfaces = world, name, root, root_interfaces
         self.owner = None
         self.objects = {}
         self.loaded = False
@@ -109,15 +111,33 @@ class Mirror:
         self.generation += 1
         generation = self.generation
 
+        pending = [1 + len(self.root_interfaces)]
+
+        def done():
+            pending[0] -= 1
+            if pending[0] == 0:
+                self.loaded = True
+
         def reply(objects):
             if generation == self.generation:
-                self.objects = {str(p): {str(i): plain(props) for i, props in ifs.items()} for p, ifs in objects.items()}
-                self.loaded = True
+                fetched = {str(p): {str(i): plain(props) for i, props in ifs.items()} for p, ifs in objects.items()}
+                fetched.update({p: ifs for p, ifs in self.objects.items() if p == self.root})
+                self.objects = fetched
+                done()
+
+        def root_reply(iface):
+            def got(props):
+                if generation == self.generation:
+                    self.objects.setdefault(self.root, {})[iface] = plain(props)
+                    done()
+            return got
 
         def error(e):
             log("GetManagedObjects of", self.name, "failed:", e.get_dbus_name())
 
         self.world.bus.call_async(new, self.root, OM, "GetManagedObjects", "", (), reply, error)
+        for iface in self.root_interfaces:
+            self.world.bus.call_async(new, self.root, PROPS, "GetAll", "s", (iface,), root_reply(iface), error)
 
     def signal(self, path, iface, member, args):
         if iface == OM and member == "InterfacesAdded":
@@ -280,7 +300,7 @@ class World:
         self.headset_open = False
         self.mgmt = Mgmt()
         self.bluez = Mirror(self, BLUEZ, "/")
-        self.daemon = Mirror(self, DAEMON, "/org/sonyctl/Daemon1")
+        self.daemon = Mirror(self, DAEMON, "/org/sonyctl/Daemon1", ("org.sonyctl.Daemon1.Manager",))
         self.mirrors = {BLUEZ: self.bluez, DAEMON: self.daemon}
         self.bus.add_signal_receiver(self._name_owner_changed, "NameOwnerChanged", "org.freedesktop.DBus",
                                      "org.freedesktop.DBus", "/org/freedesktop/DBus")

@@ -29,7 +29,7 @@ JOB
 set +e
 timeout ${VM_TIMEOUT:-900} qemu-system-x86_64 -accel tcg,thread=multi -cpu max -m 1024 -smp 2 \
     -nographic -no-reboot -nic none -monitor none -serial stdio \
-    -kernel "$KERNEL" -initrd "$INITRD" -append "console=ttyS0 quiet loglevel=3 panic=-1" \
+    -kernel "$KERNEL" -initrd "$INITRD" -append "console=ttyS0 quiet loglevel=${GUEST_LOGLEVEL:-3} panic=-1" \
     -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
     -virtfs "local,path=$ART,mount_tag=share,security_model=none" </dev/null 2>&1 \
     | tr -d '\r' | sed -u -e 's/\x1b\[[0-9;?]*[a-zA-Z]//g' -e '/^c$/d' | tee "$ART/console.log" \
