@@ -1,69 +1,54 @@
 internal import Yams
 
 /// Turns catalogue YAML into a `ModelCatalogue`, or into the first problem found with its
-/// line number.
-///
-/// It walks the node tree from `Yams.compose` instead of decoding with `Codable`: a decoder
-/// reports a coding path at best, while every node here carries its `Mark`, so each error
-/// can name the line to fix. Unknown keys are errors too, so that a misspelt optional key
-/// (`hold_second:`) is not silently ignored.
+/// line number (the rules of reading are `YAMLReader`'s; the catalogue's schema is here).
 struct CatalogueParser {
-    let file: String
+    let reader: YAMLReader
+
+    init(file: String) { reader = YAMLReader(file: file) }
 
     /// The schema version this parser understands.
     static let schemaVersion = 1
 
-    func parse(_ yaml: String) throws(CatalogueError) -> ModelCatalogue {
-        let root: Node
-        do {
-            guard let composed = try Yams.compose(yaml: yaml) else {
-                throw CatalogueError(file: file, line: 1, reason: "the catalogue is empty")
-            }
-            root = composed
-        } catch let error as CatalogueError {
-            throw error
-        } catch let error as YamlError {
-            throw translate(error)
-        } catch {
-            throw CatalogueError(file: file, line: 0, reason: "YAML: \(error)")
-        }
+    func parse(_ yaml: String) throws(DataFileError) -> ModelCatalogue {
+        let root = try reader.compose(yaml, what: "the catalogue")
 
-        let top = try mapping(root, "the catalogue")
-        try checkKeys(top, path: "the catalogue", required: ["schema", "sources", "tiers", "models"], optional: [])
+        let top = try reader.mapping(root, "the catalogue")
+        try reader.checkKeys(top, path: "the catalogue", required: ["schema", "sources", "tiers", "models"], optional: [])
 
-        let schemaNode = try require(top, "schema", "the catalogue")
-        let schema = try integer(schemaNode, "schema")
+        let schemaNode = try reader.require(top, "schema", "the catalogue")
+        let schema = try reader.integer(schemaNode, "schema")
         guard schema == Self.schemaVersion else {
-            throw fail(schemaNode, "schema: version \(schema) is not supported (expected \(Self.schemaVersion))")
+            throw reader.fail(schemaNode, "schema: version \(schema) is not supported (expected \(Self.schemaVersion))")
         }
 
-        let sources = try parseSources(try require(top, "sources", "the catalogue"))
-        let tiers = try parseTiers(try require(top, "tiers", "the catalogue"), key: top.keyNode("tiers"), sources: sources)
-        let models = try parseModels(try require(top, "models", "the catalogue"), sources: sources)
+        let sources = try parseSources(try reader.require(top, "sources", "the catalogue"))
+        let tiers = try parseTiers(try reader.require(top, "tiers", "the catalogue"), key: top.keyNode("tiers"), sources: sources)
+        let models = try parseModels(try reader.require(top, "models", "the catalogue"), sources: sources)
         return ModelCatalogue(schemaVersion: schema, models: models, sources: sources, tiers: tiers)
     }
 
     // MARK: - Sections
 
-    private func parseSources(_ node: Node) throws(CatalogueError) -> [CatalogueSource] {
-        let entries = try mapping(node, "sources").entries
-        guard !entries.isEmpty else { throw fail(node, "sources: at least one source is required") }
+    private func parseSources(_ node: Node) throws(DataFileError) -> [CatalogueSource] {
+        let entries = try reader.mapping(node, "sources").entries
+        guard !entries.isEmpty else { throw reader.fail(node, "sources: at least one source is required") }
         var sources: [CatalogueSource] = []
         for (id, _, value) in entries {
             let path = "sources.\(id)"
-            let fields = try mapping(value, path)
-            try checkKeys(fields, path: path, required: ["kind", "title"], optional: ["file", "reliability"])
-            let kindNode = try require(fields, "kind", path)
-            let kindName = try string(kindNode, "\(path).kind")
+            let fields = try reader.mapping(value, path)
+            try reader.checkKeys(fields, path: path, required: ["kind", "title"], optional: ["file", "reliability"])
+            let kindNode = try reader.require(fields, "kind", path)
+            let kindName = try reader.string(kindNode, "\(path).kind")
             guard let kind = CatalogueSource.Kind(rawValue: kindName) else {
-                throw fail(kindNode, "\(path).kind: unknown kind '\(kindName)' (expected \(choices(CatalogueSource.Kind.allCases.map(\.rawValue))))")
+                throw reader.fail(kindNode, "\(path).kind: unknown kind '\(kindName)' (expected \(reader.choices(CatalogueSource.Kind.allCases.map(\.rawValue))))")
             }
             sources.append(CatalogueSource(
                 id: id,
                 kind: kind,
-                title: try string(try require(fields, "title", path), "\(path).title"),
-                file: try optionalString(fields, "file", path),
-                reliability: try optionalString(fields, "reliability", path)
+                title: try reader.string(try reader.require(fields, "title", path), "\(path).title"),
+                file: try reader.optionalString(fields, "file", path),
+                reliability: try reader.optionalString(fields, "reliability", path)
             ))
         }
         return sources
@@ -71,29 +56,29 @@ struct CatalogueParser {
 
     /// `key` is the `tiers:` key, where a missing tier is reported: the line a reader looks
     /// at, rather than the first tier's.
-    private func parseTiers(_ node: Node, key: Node?, sources: [CatalogueSource]) throws(CatalogueError) -> [TierDescription] {
+    private func parseTiers(_ node: Node, key: Node?, sources: [CatalogueSource]) throws(DataFileError) -> [TierDescription] {
         var tiers: [TierDescription] = []
-        for (_, keyNode, value) in try mapping(node, "tiers").entries {
+        for (_, keyNode, value) in try reader.mapping(node, "tiers").entries {
             let tier = try tierName(keyNode, "tiers")
             let path = "tiers.\(tier.rawValue)"
-            let fields = try mapping(value, path)
-            try checkKeys(fields, path: path, required: ["summary", "source"], optional: ["keeps", "wipes", "caveats"])
+            let fields = try reader.mapping(value, path)
+            try reader.checkKeys(fields, path: path, required: ["summary", "source"], optional: ["keeps", "wipes", "caveats"])
             tiers.append(TierDescription(
                 tier: tier,
-                summary: try string(try require(fields, "summary", path), "\(path).summary"),
-                keeps: try optionalStringList(fields, "keeps", path),
-                wipes: try optionalStringList(fields, "wipes", path),
-                caveats: try optionalStringList(fields, "caveats", path) ?? [],
-                source: try sourceReference(try require(fields, "source", path), "\(path).source", sources: sources, mustBeArticle: false)
+                summary: try reader.string(try reader.require(fields, "summary", path), "\(path).summary"),
+                keeps: try reader.optionalStringList(fields, "keeps", path),
+                wipes: try reader.optionalStringList(fields, "wipes", path),
+                caveats: try reader.optionalStringList(fields, "caveats", path) ?? [],
+                source: try sourceReference(try reader.require(fields, "source", path), "\(path).source", sources: sources, mustBeArticle: false)
             ))
         }
         try requireEveryTier(present: tiers.map(\.tier), in: key ?? node, path: "tiers")
         return tiers
     }
 
-    private func parseModels(_ node: Node, sources: [CatalogueSource]) throws(CatalogueError) -> [ModelEntry] {
-        let items = try sequence(node, "models")
-        guard !items.isEmpty else { throw fail(node, "models: at least one model is required") }
+    private func parseModels(_ node: Node, sources: [CatalogueSource]) throws(DataFileError) -> [ModelEntry] {
+        let items = try reader.sequence(node, "models")
+        guard !items.isEmpty else { throw reader.fail(node, "models: at least one model is required") }
 
         // Where each id, name and product id was first seen, to name both places when a
         // second model reuses one.
@@ -107,28 +92,28 @@ struct CatalogueParser {
             let path = "models[\(index)] (\(model.entry.id))"
 
             if let earlier = seenIDs[ModelName.key(model.entry.id)] {
-                throw fail(model.idNode, "\(path).id: '\(model.entry.id)' is already the id of the model at line \(earlier.line)")
+                throw reader.fail(model.idNode, "\(path).id: '\(model.entry.id)' is already the id of the model at line \(earlier.line)")
             }
             if let earlier = seenNames[ModelName.key(model.entry.id)], earlier.model != model.entry.id {
-                throw fail(model.idNode, "\(path).id: '\(model.entry.id)' is already a name of \(earlier.model) (line \(earlier.line))")
+                throw reader.fail(model.idNode, "\(path).id: '\(model.entry.id)' is already a name of \(earlier.model) (line \(earlier.line))")
             }
-            seenIDs[ModelName.key(model.entry.id)] = (model.entry.id, line(model.idNode))
+            seenIDs[ModelName.key(model.entry.id)] = (model.entry.id, reader.line(model.idNode))
 
             for (name, nameNode) in zip(model.entry.names, model.nameNodes) {
                 if let earlier = seenNames[ModelName.key(name)] {
-                    throw fail(nameNode, "\(path).names: '\(name)' is already a name of \(earlier.model) (line \(earlier.line))")
+                    throw reader.fail(nameNode, "\(path).names: '\(name)' is already a name of \(earlier.model) (line \(earlier.line))")
                 }
                 if let earlier = seenIDs[ModelName.key(name)], earlier.model != model.entry.id {
-                    throw fail(nameNode, "\(path).names: '\(name)' is already the id of the model at line \(earlier.line)")
+                    throw reader.fail(nameNode, "\(path).names: '\(name)' is already the id of the model at line \(earlier.line)")
                 }
-                seenNames[ModelName.key(name)] = (model.entry.id, line(nameNode))
+                seenNames[ModelName.key(name)] = (model.entry.id, reader.line(nameNode))
             }
 
             if let productID = model.entry.productID {
                 if let earlier = seenProductIDs[productID] {
-                    throw fail(model.productIDNode, "\(path).product_id: \(HexDigits.four(productID)) is already the product id of \(earlier.model) (line \(earlier.line))")
+                    throw reader.fail(model.productIDNode, "\(path).product_id: \(HexDigits.four(productID)) is already the product id of \(earlier.model) (line \(earlier.line))")
                 }
-                seenProductIDs[productID] = (model.entry.id, line(model.productIDNode))
+                seenProductIDs[productID] = (model.entry.id, reader.line(model.productIDNode))
             }
             models.append(model.entry)
         }
@@ -143,68 +128,68 @@ struct CatalogueParser {
         let productIDNode: Node
     }
 
-    private func parseModel(_ node: Node, index: Int, sources: [CatalogueSource]) throws(CatalogueError) -> ParsedModel {
+    private func parseModel(_ node: Node, index: Int, sources: [CatalogueSource]) throws(DataFileError) -> ParsedModel {
         let bare = "models[\(index)]"
-        let fields = try mapping(node, bare)
+        let fields = try reader.mapping(node, bare)
         // The id first, so that every later message can name the model.
-        let idNode = try require(fields, "id", bare)
-        let id = try string(idNode, "\(bare).id")
+        let idNode = try reader.require(fields, "id", bare)
+        let id = try reader.string(idNode, "\(bare).id")
         let path = "\(bare) (\(id))"
         if ModelName.strippingLowEnergyPrefix(id) != nil {
-            throw fail(idNode, "\(path).id: must not start with '\(ModelName.lowEnergyPrefix)' (that prefix marks the LE twin)")
+            throw reader.fail(idNode, "\(path).id: must not start with '\(ModelName.lowEnergyPrefix)' (that prefix marks the LE twin)")
         }
-        try checkKeys(
+        try reader.checkKeys(
             fields, path: path,
             required: ["id", "names", "product_id", "generation", "form_factor", "identity_source", "pairing", "resets"],
             optional: ["model_number", "product_id_note", "notes"]
         )
 
-        let namesNode = try require(fields, "names", path)
-        let nameNodes = try sequence(namesNode, "\(path).names")
-        guard !nameNodes.isEmpty else { throw fail(namesNode, "\(path).names: at least one name is required") }
+        let namesNode = try reader.require(fields, "names", path)
+        let nameNodes = try reader.sequence(namesNode, "\(path).names")
+        guard !nameNodes.isEmpty else { throw reader.fail(namesNode, "\(path).names: at least one name is required") }
         var names: [String] = []
         for nameNode in nameNodes {
-            let name = try string(nameNode, "\(path).names")
+            let name = try reader.string(nameNode, "\(path).names")
             if ModelName.strippingLowEnergyPrefix(name) != nil {
-                throw fail(nameNode, "\(path).names: '\(name)' starts with '\(ModelName.lowEnergyPrefix)'; list the classic name only, the LE twin's name is derived from it")
+                throw reader.fail(nameNode, "\(path).names: '\(name)' starts with '\(ModelName.lowEnergyPrefix)'; list the classic name only, the LE twin's name is derived from it")
             }
             if names.contains(where: { ModelName.key($0) == ModelName.key(name) }) {
-                throw fail(nameNode, "\(path).names: '\(name)' is listed twice")
+                throw reader.fail(nameNode, "\(path).names: '\(name)' is listed twice")
             }
             names.append(name)
         }
 
-        let productIDNode = try require(fields, "product_id", path)
+        let productIDNode = try reader.require(fields, "product_id", path)
         let productID = try self.productID(productIDNode, "\(path).product_id")
-        let productIDNote = try optionalString(fields, "product_id_note", path)
+        let productIDNote = try reader.optionalString(fields, "product_id_note", path)
         if productID == nil, productIDNote == nil {
-            throw fail(productIDNode, "\(path).product_id: null needs a product_id_note saying why the product id is unknown")
+            throw reader.fail(productIDNode, "\(path).product_id: null needs a product_id_note saying why the product id is unknown")
         }
         if productID != nil, let noteNode = fields.value("product_id_note") {
-            throw fail(noteNode, "\(path).product_id_note: only for a model whose product_id is null")
+            throw reader.fail(noteNode, "\(path).product_id_note: only for a model whose product_id is null")
         }
 
-        let generationNode = try require(fields, "generation", path)
-        let generationName = try string(generationNode, "\(path).generation")
+        let generationNode = try reader.require(fields, "generation", path)
+        let generationName = try reader.string(generationNode, "\(path).generation")
         guard let generation = ProtocolGeneration(rawValue: generationName) else {
-            throw fail(generationNode, "\(path).generation: unknown generation '\(generationName)' (expected \(choices(ProtocolGeneration.allCases.map(\.rawValue))))")
+            throw reader.fail(generationNode, "\(path).generation: unknown generation '\(generationName)' (expected \(reader.choices(ProtocolGeneration.allCases.map(\.rawValue))))")
         }
 
-        let formNode = try require(fields, "form_factor", path)
-        let formName = try string(formNode, "\(path).form_factor")
+        let formNode = try reader.require(fields, "form_factor", path)
+        let formName = try reader.string(formNode, "\(path).form_factor")
         guard let formFactor = FormFactor(rawValue: formName) else {
-            throw fail(formNode, "\(path).form_factor: unknown form factor '\(formName)' (expected \(choices(FormFactor.allCases.map(\.rawValue))))")
+            throw reader.fail(formNode, "\(path).form_factor: unknown form factor '\(formName)' (expected \(reader.choices(FormFactor.allCases.map(\.rawValue))))")
         }
 
         let identitySource = try sourceReference(
-            try require(fields, "identity_source", path), "\(path).identity_source",
+            try reader.require(fields, "identity_source", path), "\(path).identity_source",
             sources: sources, mustBeArticle: false
         )
-        let pairing = try guidance(try require(fields, "pairing", path), "\(path).pairing", sources: sources)
+        let pairing = try guidance(try reader.require(fields, "pairing", path), "\(path).pairing", sources: sources)
 
-        let resetsNode = try require(fields, "resets", path)
+        let resetsNode = try reader.require(fields, "resets", path)
         var resets: [ResetProcedure] = []
-        for (_, keyNode, value) in try mapping(resetsNode, "\(path).resets").entries {
+        for (_, keyNode, value) in try reader.mapping(resetsNode, "\(path).resets").entries {
             let tier = try tierName(keyNode, "\(path).resets")
             resets.append(ResetProcedure(
                 tier: tier,
@@ -218,13 +203,13 @@ struct CatalogueParser {
 
         var notes: [CatalogueNote] = []
         if let notesNode = fields.value("notes") {
-            for noteNode in try sequence(notesNode, "\(path).notes") {
+            for noteNode in try reader.sequence(notesNode, "\(path).notes") {
                 let notePath = "\(path).notes"
-                let noteFields = try mapping(noteNode, notePath)
-                try checkKeys(noteFields, path: notePath, required: ["text", "source"], optional: [])
+                let noteFields = try reader.mapping(noteNode, notePath)
+                try reader.checkKeys(noteFields, path: notePath, required: ["text", "source"], optional: [])
                 notes.append(CatalogueNote(
-                    text: try string(try require(noteFields, "text", notePath), "\(notePath).text"),
-                    source: try sourceReference(try require(noteFields, "source", notePath), "\(notePath).source", sources: sources, mustBeArticle: false)
+                    text: try reader.string(try reader.require(noteFields, "text", notePath), "\(notePath).text"),
+                    source: try sourceReference(try reader.require(noteFields, "source", notePath), "\(notePath).source", sources: sources, mustBeArticle: false)
                 ))
             }
         }
@@ -232,7 +217,7 @@ struct CatalogueParser {
         let entry = ModelEntry(
             id: id,
             names: names,
-            modelNumber: try optionalString(fields, "model_number", path),
+            modelNumber: try reader.optionalString(fields, "model_number", path),
             productID: productID,
             productIDNote: productIDNote,
             generation: generation,
@@ -247,232 +232,77 @@ struct CatalogueParser {
 
     /// A `known: true` procedure or a `known: false` note. Procedures must cite a reference
     /// article: that is the rule that keeps invented steps out of the catalogue.
-    private func guidance(_ node: Node, _ path: String, sources: [CatalogueSource]) throws(CatalogueError) -> Guidance {
-        let fields = try mapping(node, path)
-        let knownNode = try require(fields, "known", path)
-        guard try boolean(knownNode, "\(path).known") else {
-            try checkKeys(fields, path: path, required: ["known", "note"], optional: [], context: " when known is false")
-            return .unknown(note: try string(try require(fields, "note", path), "\(path).note"))
+    private func guidance(_ node: Node, _ path: String, sources: [CatalogueSource]) throws(DataFileError) -> Guidance {
+        let fields = try reader.mapping(node, path)
+        let knownNode = try reader.require(fields, "known", path)
+        guard try reader.boolean(knownNode, "\(path).known") else {
+            try reader.checkKeys(fields, path: path, required: ["known", "note"], optional: [], context: " when known is false")
+            return .unknown(note: try reader.string(try reader.require(fields, "note", path), "\(path).note"))
         }
-        try checkKeys(
+        try reader.checkKeys(
             fields, path: path,
             required: ["known", "source", "steps"],
             optional: ["hold_seconds", "confirmation", "takes", "keeps", "wipes", "warnings", "caveats"],
             context: " when known is true"
         )
-        let source = try sourceReference(try require(fields, "source", path), "\(path).source", sources: sources, mustBeArticle: true)
-        let stepsNode = try require(fields, "steps", path)
-        let steps = try stringList(stepsNode, "\(path).steps")
-        guard !steps.isEmpty else { throw fail(stepsNode, "\(path).steps: a known procedure needs at least one step") }
+        let source = try sourceReference(try reader.require(fields, "source", path), "\(path).source", sources: sources, mustBeArticle: true)
+        let stepsNode = try reader.require(fields, "steps", path)
+        let steps = try reader.stringList(stepsNode, "\(path).steps")
+        guard !steps.isEmpty else { throw reader.fail(stepsNode, "\(path).steps: a known procedure needs at least one step") }
         var holdSeconds: Int?
         if let holdNode = fields.value("hold_seconds") {
-            let seconds = try integer(holdNode, "\(path).hold_seconds")
-            guard seconds > 0 else { throw fail(holdNode, "\(path).hold_seconds: must be a positive number of seconds") }
+            let seconds = try reader.integer(holdNode, "\(path).hold_seconds")
+            guard seconds > 0 else { throw reader.fail(holdNode, "\(path).hold_seconds: must be a positive number of seconds") }
             holdSeconds = seconds
         }
         return .known(Procedure(
             steps: steps,
             holdSeconds: holdSeconds,
-            confirmation: try optionalString(fields, "confirmation", path),
-            takes: try optionalString(fields, "takes", path),
-            keeps: try optionalStringList(fields, "keeps", path),
-            wipes: try optionalStringList(fields, "wipes", path),
-            warnings: try optionalStringList(fields, "warnings", path) ?? [],
-            caveats: try optionalStringList(fields, "caveats", path) ?? [],
+            confirmation: try reader.optionalString(fields, "confirmation", path),
+            takes: try reader.optionalString(fields, "takes", path),
+            keeps: try reader.optionalStringList(fields, "keeps", path),
+            wipes: try reader.optionalStringList(fields, "wipes", path),
+            warnings: try reader.optionalStringList(fields, "warnings", path) ?? [],
+            caveats: try reader.optionalStringList(fields, "caveats", path) ?? [],
             source: source
         ))
     }
 
-    // MARK: - Field helpers
-
-    /// A mapping's entries by key, in file order, with the key nodes kept for their lines.
-    struct Fields {
-        let node: Node
-        let entries: [(key: String, keyNode: Node, value: Node)]
-
-        func value(_ key: String) -> Node? {
-            entries.first { $0.key == key }?.value
-        }
-
-        func keyNode(_ key: String) -> Node? {
-            entries.first { $0.key == key }?.keyNode
-        }
-    }
-
-    private func mapping(_ node: Node, _ path: String) throws(CatalogueError) -> Fields {
-        guard case .mapping(let mapping) = node else {
-            throw fail(node, "\(path): expected a mapping (key: value lines), found \(kind(of: node))")
-        }
-        var entries: [(key: String, keyNode: Node, value: Node)] = []
-        for (keyNode, value) in mapping {
-            entries.append((try keyString(keyNode, path), keyNode, value))
-        }
-        return Fields(node: node, entries: entries)
-    }
-
-    private func sequence(_ node: Node, _ path: String) throws(CatalogueError) -> [Node] {
-        guard case .sequence(let sequence) = node else {
-            throw fail(node, "\(path): expected a list, found \(kind(of: node))")
-        }
-        return Array(sequence)
-    }
-
-    private func keyString(_ node: Node, _ path: String) throws(CatalogueError) -> String {
-        guard case .scalar(let scalar) = node, !scalar.string.isEmpty else {
-            throw fail(node, "\(path): keys must be plain words")
-        }
-        return scalar.string
-    }
-
-    private func checkKeys(
-        _ fields: Fields, path: String, required: [String], optional: [String], context: String = ""
-    ) throws(CatalogueError) {
-        for entry in fields.entries where !required.contains(entry.key) && !optional.contains(entry.key) {
-            throw fail(entry.keyNode, "\(path): unknown key '\(entry.key)'\(context) (allowed: \(choices(required + optional)))")
-        }
-        for key in required where fields.value(key) == nil {
-            throw fail(fields.node, "\(path): missing required key '\(key)'\(context)")
-        }
-    }
-
-    private func require(_ fields: Fields, _ key: String, _ path: String) throws(CatalogueError) -> Node {
-        guard let value = fields.value(key) else {
-            throw fail(fields.node, "\(path): missing required key '\(key)'")
-        }
-        return value
-    }
-
-    /// A non-empty scalar. Anything YAML would read as null (`~`, `null`, nothing) is refused
-    /// rather than turned into the text "null".
-    private func string(_ node: Node, _ path: String) throws(CatalogueError) -> String {
+    private func productID(_ node: Node, _ path: String) throws(DataFileError) -> UInt16? {
         guard case .scalar(let scalar) = node else {
-            throw fail(node, "\(path): expected text, found \(kind(of: node))")
+            throw reader.fail(node, "\(path): expected 4 hex digits or null, found \(reader.kind(of: node))")
         }
-        guard !isNull(node), !scalar.string.allSatisfy(\.isWhitespace) else {
-            throw fail(node, "\(path): must not be empty")
-        }
-        return scalar.string
-    }
-
-    private func optionalString(_ fields: Fields, _ key: String, _ path: String) throws(CatalogueError) -> String? {
-        guard let node = fields.value(key) else { return nil }
-        return try string(node, "\(path).\(key)")
-    }
-
-    private func stringList(_ node: Node, _ path: String) throws(CatalogueError) -> [String] {
-        var strings: [String] = []
-        for item in try sequence(node, path) {
-            strings.append(try string(item, path))
-        }
-        return strings
-    }
-
-    private func optionalStringList(_ fields: Fields, _ key: String, _ path: String) throws(CatalogueError) -> [String]? {
-        guard let node = fields.value(key) else { return nil }
-        return try stringList(node, "\(path).\(key)")
-    }
-
-    private func boolean(_ node: Node, _ path: String) throws(CatalogueError) -> Bool {
-        guard case .scalar(let scalar) = node, scalar.style == .plain else {
-            throw fail(node, "\(path): must be true or false")
-        }
-        switch scalar.string {
-        case "true": return true
-        case "false": return false
-        default: throw fail(node, "\(path): must be true or false, not '\(scalar.string)'")
-        }
-    }
-
-    private func integer(_ node: Node, _ path: String) throws(CatalogueError) -> Int {
-        guard case .scalar(let scalar) = node, scalar.style == .plain,
-              scalar.string.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-              let value = Int(scalar.string) else {
-            throw fail(node, "\(path): must be a whole number")
-        }
-        return value
-    }
-
-    /// Four hex digits, or null for "unknown". Quoted or not: an unquoted `0D58` is still the
-    /// text "0D58" to us, because we read the scalar's text and ignore YAML's guess at a type.
-    private func productID(_ node: Node, _ path: String) throws(CatalogueError) -> UInt16? {
-        guard case .scalar(let scalar) = node else {
-            throw fail(node, "\(path): expected 4 hex digits or null, found \(kind(of: node))")
-        }
-        if isNull(node) { return nil }
+        if reader.isNull(node) { return nil }
         guard let value = HexDigits.parseFour(scalar.string) else {
-            throw fail(node, "\(path): '\(scalar.string)' is not 4 hex digits (write the Modalias p field, e.g. \"0D58\")")
+            throw reader.fail(node, "\(path): '\(scalar.string)' is not 4 hex digits (write the Modalias p field, e.g. \"0D58\")")
         }
         return value
     }
 
-    private func tierName(_ keyNode: Node, _ path: String) throws(CatalogueError) -> ResetTier {
-        let name = try keyString(keyNode, path)
+    private func tierName(_ keyNode: Node, _ path: String) throws(DataFileError) -> ResetTier {
+        let name = try reader.keyString(keyNode, path)
         guard let tier = ResetTier(rawValue: name) else {
-            throw fail(keyNode, "\(path): unknown tier '\(name)' (expected \(choices(ResetTier.allCases.map(\.rawValue))))")
+            throw reader.fail(keyNode, "\(path): unknown tier '\(name)' (expected \(reader.choices(ResetTier.allCases.map(\.rawValue))))")
         }
         return tier
     }
 
-    private func requireEveryTier(present: [ResetTier], in node: Node, path: String, hint: String = "") throws(CatalogueError) {
+    private func requireEveryTier(present: [ResetTier], in node: Node, path: String, hint: String = "") throws(DataFileError) {
         for tier in ResetTier.allCases where !present.contains(tier) {
-            throw fail(node, "\(path): missing tier '\(tier.rawValue)'\(hint)")
+            throw reader.fail(node, "\(path): missing tier '\(tier.rawValue)'\(hint)")
         }
     }
 
     private func sourceReference(
         _ node: Node, _ path: String, sources: [CatalogueSource], mustBeArticle: Bool
-    ) throws(CatalogueError) -> String {
-        let id = try string(node, path)
+    ) throws(DataFileError) -> String {
+        let id = try reader.string(node, path)
         guard let source = sources.first(where: { $0.id == id }) else {
-            throw fail(node, "\(path): unknown source '\(id)' (declared: \(choices(sources.map(\.id))))")
+            throw reader.fail(node, "\(path): unknown source '\(id)' (declared: \(reader.choices(sources.map(\.id))))")
         }
         if mustBeArticle, source.kind != .referenceArticle {
-            throw fail(node, "\(path): '\(id)' is \(source.kind.rawValue), but a procedure must come from a reference-article source")
+            throw reader.fail(node, "\(path): '\(id)' is \(source.kind.rawValue), but a procedure must come from a reference-article source")
         }
         return id
-    }
-
-    // MARK: - Errors
-
-    private func isNull(_ node: Node) -> Bool {
-        node.tag.rawValue == Tag.Name.null.rawValue
-    }
-
-    private func line(_ node: Node) -> Int {
-        node.mark?.line ?? 0
-    }
-
-    private func fail(_ node: Node, _ reason: String) -> CatalogueError {
-        CatalogueError(file: file, line: line(node), reason: reason)
-    }
-
-    private func kind(of node: Node) -> String {
-        switch node {
-        case .scalar: isNull(node) ? "nothing" : "text"
-        case .mapping: "a mapping"
-        case .sequence: "a list"
-        case .alias: "an alias"
-        }
-    }
-
-    private func choices(_ names: [String]) -> String {
-        names.joined(separator: ", ")
-    }
-
-    /// Yams reports syntax errors with libyaml's mark (already 1-based lines).
-    private func translate(_ error: YamlError) -> CatalogueError {
-        switch error {
-        case .scanner(_, let problem, let mark, _),
-             .parser(_, let problem, let mark, _),
-             .composer(_, let problem, let mark, _):
-            return CatalogueError(file: file, line: mark.line, reason: "YAML syntax: \(problem)")
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
-            return CatalogueError(file: file, line: context.mark.line, reason: "duplicate key \(keys) in one mapping")
-        case .reader(let problem, _, _, _):
-            return CatalogueError(file: file, line: 0, reason: "YAML: \(problem)")
-        default:
-            return CatalogueError(file: file, line: 0, reason: "YAML: \(error)")
-        }
     }
 }

@@ -128,6 +128,16 @@ public struct SonyRegistry: Sendable {
         return .added(device)
     }
 
+    /// A device known from an earlier run (the history), absent until BlueZ shows it:
+    /// identification is sticky across restarts too. Known addresses are left as they are.
+    public mutating func remember(_ device: SonyDevice) {
+        let address = Self.normalize(device.address)
+        guard devicesByAddress[address] == nil, twinsByAddress[address] == nil else { return }
+        var absent = device
+        absent.isPresent = false
+        devicesByAddress[address] = absent
+    }
+
     /// BlueZ removed the object at this address. Identification is kept (sticky); only
     /// presence and the twin link change.
     public mutating func remove(address rawAddress: String) -> RegistryChange {

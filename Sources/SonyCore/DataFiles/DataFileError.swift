@@ -1,9 +1,10 @@
-/// Why a catalogue was refused, pointing at the line to fix.
+/// Why a data file (the model catalogue, the daemon's configuration) was refused,
+/// pointing at the line to fix.
 ///
 /// The description has the compiler's `file:line: reason` shape so that editors and CI
 /// logs can jump to the spot.
-public struct CatalogueError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The file name given to `parse(yaml:file:)` or the path given to `load(contentsOf:)`.
+public struct DataFileError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The file name given to a parser, or the path given to a loader.
     public let file: String
     /// 1-based; 0 when the problem is not on a line (the file could not be read).
     public let line: Int

@@ -156,7 +156,7 @@ private let breakages: [Breakage] = [
 ]
 
 @Suite("Broken catalogues")
-struct CatalogueErrorTests {
+struct CatalogueRefusalTests {
     @Test("the unbroken catalogue loads, so each breakage below is the only fault")
     func baseIsValid() throws {
         let catalogue = try ModelCatalogue.parse(yaml: validLines.joined(separator: "\n"), file: "base.yaml")
@@ -181,7 +181,7 @@ struct CatalogueErrorTests {
         lines[15] = "    names: [WH-1000XM4, Headset]"
         lines[30] = "  - id: Headset"
         lines[31] = "    names: [Headset Two]"
-        #expect(throws: CatalogueError(
+        #expect(throws: DataFileError(
             file: "x.yaml", line: 31,
             reason: "models[1] (Headset).id: 'Headset' is already a name of WH-1000XM4 (line 16)"
         )) {
@@ -206,7 +206,7 @@ struct CatalogueErrorTests {
     @Test("files: errors name the path given; fixtures on disk are refused like inline text")
     func fixtureFiles() {
         let duplicate = TestPaths.fixtures + "/duplicate-product-id.yaml"
-        #expect(throws: CatalogueError(
+        #expect(throws: DataFileError(
             file: duplicate, line: 33,
             reason: "models[1] (WF-1000XM5).product_id: 0D58 is already the product id of WH-1000XM4 (line 17)"
         )) {
@@ -214,7 +214,7 @@ struct CatalogueErrorTests {
         }
 
         let invented = TestPaths.fixtures + "/procedure-without-article.yaml"
-        #expect(throws: CatalogueError(
+        #expect(throws: DataFileError(
             file: invented, line: 25,
             reason: "models[0] (WH-1000XM4).resets.soft.source: 'notes' is research, but a procedure must come from a reference-article source"
         )) {
@@ -222,10 +222,10 @@ struct CatalogueErrorTests {
         }
 
         let missing = TestPaths.fixtures + "/no-such-file.yaml"
-        #expect(throws: CatalogueError(file: missing, line: 0, reason: "cannot open: No such file or directory")) {
+        #expect(throws: DataFileError(file: missing, line: 0, reason: "cannot open: No such file or directory")) {
             _ = try ModelCatalogue.load(contentsOf: missing)
         }
-        #expect(CatalogueError(file: "f.yaml", line: 0, reason: "r").description == "f.yaml: r")
-        #expect(CatalogueError(file: "f.yaml", line: 3, reason: "r").description == "f.yaml:3: r")
+        #expect(DataFileError(file: "f.yaml", line: 0, reason: "r").description == "f.yaml: r")
+        #expect(DataFileError(file: "f.yaml", line: 3, reason: "r").description == "f.yaml:3: r")
     }
 }
