@@ -8,13 +8,17 @@ SYSCONFDIR ?= /etc
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 BIN := $(shell swift build -c release --show-bin-path 2>/dev/null)
 
-.PHONY: all test bench install
+.PHONY: all test test-bluez bench install
 
 all:
 	swift build -c release --product sonyctld
 
 test:
 	./scripts/test.sh
+
+# sonyctld against the real bluetoothd in a QEMU guest (Tests/BlueZVM/README.md).
+test-bluez:
+	./Tests/BlueZVM/run.sh
 
 bench:
 	./scripts/bench-dbus.sh

@@ -32,7 +32,7 @@ timeout ${VM_TIMEOUT:-900} qemu-system-x86_64 -accel tcg,thread=multi -cpu max -
     -kernel "$KERNEL" -initrd "$INITRD" -append "console=ttyS0 quiet loglevel=${GUEST_LOGLEVEL:-3} panic=-1" \
     -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
     -virtfs "local,path=$ART,mount_tag=share,security_model=none" </dev/null 2>&1 \
-    | tr -d '\r' | sed -u -e 's/\x1b\[[0-9;?]*[a-zA-Z]//g' -e '/^c$/d' | tee "$ART/console.log" \
+    | sed -u -e 's/\r$//' -e 's/\x1b\[[0-9;?]*[a-zA-Z]//g' -e '/^c$/d' | tee "$ART/console.log" \
     | grep --line-buffered -E '^(\[ *[0-9.]+\] (===|FAILED|  ok|  NOTE)|INIT:|GUEST:|[0-9]+ passed|[a-z]+ +#)'
 qemu=$?
 set -e
