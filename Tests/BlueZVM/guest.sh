@@ -3,7 +3,7 @@
 # the system bus with sonyctld's bus policy installed and the Bumble headset's process,
 # then the scenarios (scenarios.py starts btvirt, btmon, bluetoothd, the desktop
 # session and sonyctld for each run).
-# Reads REPO, BIN, VENV, SCENARIOS, REPEAT, KEEP_LOGS from the job file.
+# Reads REPO, BIN, VENV, EPOLL_SHIM, SCENARIOS, REPEAT, KEEP_LOGS from the job file.
 set -u
 OUT=/tmp/share
 HERE="$REPO/Tests/BlueZVM"
@@ -34,7 +34,7 @@ alive_or_ready() { [ -s /run/headset.ready ] || ! kill -0 $HEADSET 2>/dev/null; 
 await 90 "the headset" alive_or_ready && [ -s /run/headset.ready ] || { t "headset died"; tail -30 "$OUT/headset.log"; exit 1; }
 t "headset ready"
 
-OUT=$OUT REPO=$REPO BIN=$BIN HEADSET_SOCKET=/run/headset.sock SCENARIOS="${SCENARIOS:-}" REPEAT="${REPEAT:-1}" \
+OUT=$OUT REPO=$REPO BIN=$BIN EPOLL_SHIM="${EPOLL_SHIM:-}" HEADSET_SOCKET=/run/headset.sock SCENARIOS="${SCENARIOS:-}" REPEAT="${REPEAT:-1}" \
     KEEP_LOGS="${KEEP_LOGS:-}" PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 "${RUNNER:-$HERE/scenarios.py}"
 RC=$?
 t "scenarios done (exit $RC)"

@@ -351,12 +351,17 @@ class World:
         is started anew (its emulated link manager remembers keys, so only a new
         one forgets them), and the headset takes the new second controller."""
         if self.headset_open:
-            self.headset("close")
             self.headset_open = False
-        if self.btvirt is not None and self.btvirt.running:
+            self.headset("close")
+        if self.btvirt is not None:
+            if not self.btvirt.running:
+                log("btvirt had exited with", self.btvirt.returncode)
             self.btvirt.stop()
         wait_until(lambda: not self.mgmt.present, 15, "the old controllers to go", describe=lambda: "present: %s" % self.mgmt.present)
-        self.btvirt = self.proc("btvirt", ["btvirt", "-l2"], logfile)
+        env = dict(os.environ)
+        if os.environ.get("EPOLL_SHIM"):
+            env["LD_PRELOAD"] = os.environ["EPOLL_SHIM"]  # see epoll-one.c
+        self.btvirt = self.proc("btvirt", ["btvirt", "-l2"], logfile, env=env)
         wait_until(lambda: {0, 1} <= self.mgmt.present or not self.btvirt.running, 20, "btvirt's hci0 and hci1 set up",
                    describe=lambda: "present: %s; %s" % (self.mgmt.present, self.btvirt.tail()))
         if not self.btvirt.running:

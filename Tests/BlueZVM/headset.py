@@ -309,7 +309,10 @@ class Headset:
         """Lets go of the controller: the headset switched off."""
         if self.transport is not None:
             transport, self.transport, self.device = self.transport, None, None
-            await transport.close()
+            try:
+                await transport.close()
+            except OSError as e:  # the controller may be gone already (btvirt died)
+                log.info("closing the transport: %s", e)
         return {}
 
     async def serve(self, reader, writer):

@@ -5,7 +5,8 @@
 #   - Debian's stock kernel, fetched with `apt-get download` (never installed), and a
 #     small initramfs with busybox and the modules the guest needs;
 #   - Bumble from PyPI in a venv, byte-compiled here because the guest sees it read-only.
-# Prints the shell assignments run.sh reads (KERNEL=, INITRD=, VENV=). Needs root
+#   - a one-line LD_PRELOAD shim for btvirt's event loop (epoll-one.c), built with gcc.
+# Prints the shell assignments run.sh reads (KERNEL=, INITRD=, VENV=, EPOLL_SHIM=). Needs root
 # (apt, and QEMU exporting / over 9p). Safe to run again: every step checks first.
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -14,7 +15,7 @@ BUMBLE_VERSION=${BUMBLE_VERSION:-0.0.236}
 mkdir -p "$CACHE"
 log() { echo "prepare: $*" >&2; }
 
-packages="qemu-system-x86 busybox-static cpio kmod bluez bluez-test-tools dbus dbus-daemon python3-dbus python3-gi python3-venv"
+packages="qemu-system-x86 busybox-static cpio kmod bluez bluez-test-tools dbus dbus-daemon python3-dbus python3-gi python3-venv gcc libc6-dev"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
@@ -84,7 +85,15 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import bumble' 2>/dev
     "$venv/bin/python" -m compileall -q "$venv/lib" >/dev/null || true
 fi
 
+# btvirt's event loop calls freed handlers when one turn removes another's descriptor
+# (epoll-one.c says how); it runs with this shim, which hands it one event per turn.
+shim="$CACHE/epoll-one-$(sha256sum "$HERE/epoll-one.c" | cut -c1-12).so"
+if [ ! -f "$shim" ]; then
+    gcc -shared -fPIC -O2 -Wall -o "$shim.tmp" "$HERE/epoll-one.c" -ldl && mv "$shim.tmp" "$shim"
+fi
+
 echo "KERNEL=$kernel"
 echo "INITRD=$initrd"
 echo "VENV=$venv"
 echo "KVER=$kv"
+echo "EPOLL_SHIM=$shim"

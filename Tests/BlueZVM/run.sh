@@ -23,7 +23,7 @@ echo "bluez-vm: sonyctld built at $(elapsed)s"
 
 rm -rf "$ART"; mkdir -p "$ART"
 cat > "$ART/job" <<JOB
-REPO='$REPO' BIN='$BIN' VENV='$VENV' SCENARIOS='${SCENARIOS:-}' REPEAT='${REPEAT:-1}' KEEP_LOGS='${KEEP_LOGS:-}' sh '$HERE/guest.sh'
+REPO='$REPO' BIN='$BIN' VENV='$VENV' EPOLL_SHIM='$EPOLL_SHIM' SCENARIOS='${SCENARIOS:-}' REPEAT='${REPEAT:-1}' KEEP_LOGS='${KEEP_LOGS:-}' sh '$HERE/guest.sh'
 JOB
 # One guest for the whole tier; 10 minutes is far beyond any healthy run.
 set +e

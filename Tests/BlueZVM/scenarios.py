@@ -156,8 +156,8 @@ class Run:
         self.btmon = self.w.proc("btmon", ["btmon", "-w", snoop], os.path.join(self.dir, "btmon.log"))
         # btmon writes the file's header once it has the monitor socket open.
         wait_until(lambda: os.path.exists(snoop) and os.path.getsize(snoop) > 0, 15, "btmon to open its capture", poll=0.02)
-        self.headset("reset")
         self.set_address(self.w.fresh_controllers(self.logfile("btvirt")))
+        self.headset("reset")
         self.start_host()
 
     def set_address(self, address):
@@ -167,6 +167,10 @@ class Run:
 
     def stop(self):
         errors = self.stop_host()
+        if self.w.btvirt is not None and not self.w.btvirt.running:
+            errors.append("btvirt exited with %s during the run" % self.w.btvirt.returncode)
+            kernel = subprocess.run(["dmesg"], capture_output=True, text=True).stdout.strip().splitlines()
+            log("the kernel's last words:\n" + "\n".join(kernel[-15:]))
         if self.btmon is not None and self.btmon.running:
             self.btmon.stop(signal.SIGINT)
         return errors
