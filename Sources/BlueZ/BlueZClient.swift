@@ -24,15 +24,27 @@ public final class BlueZClient: Sendable {
         /// arrived after its answer are applied on top of it.
         var syncing = false
         var buffer: [Message] = []
-        var subscribers: [UInt64: AsyncStream<BlueZEvent>.Continuation] = [:]
+        var subscribers: [UInt64: Subscriber] = [:]
         var hooks: [UInt64: @Sendable () async -> Void] = [:]
         var nextID: UInt64 = 1
+
+        /// Counts what each subscriber will be given, in the same step that changes the tree.
+        mutating func counted(_ events: [BlueZEvent]) -> [BlueZEvent] {
+            for (id, subscriber) in subscribers {
+                subscribers[id]?.produced += UInt64(events.count(where: subscriber.wants))
+            }
+            return events
+        }
 
         mutating func takeID() -> UInt64 {
             defer { nextID += 1 }
             return nextID
         }
     }
+
+    /// Opens once the mirror has had its first look at the bus: synced, found bluetoothd
+    /// absent, or given up on an unusable answer.
+    private let looked = Latch()
 
     public init(connection: Connection, syncTimeout: Duration = .seconds(10)) {
         self.connection = connection
@@ -48,16 +60,37 @@ public final class BlueZClient: Sendable {
 
     /// Every event from now on; the stream ends when the iterating task stops.
     public func events() -> AsyncStream<BlueZEvent> {
+        events(ignoringChangesTo: []).events
+    }
+
+    /// Every event from now on but a device change that touches only `ignored`
+    /// properties (`RSSI` during discovery, adverts' `ManufacturerData`): the mirror
+    /// takes those in on the connection's thread and wakes nobody for them.
+    /// `produced()` counts what the stream has been given so far, in the same step
+    /// that changed the tree: a consumer that counts what it handled can tell it has
+    /// caught up with everything the mirror already shows.
+    public func events(ignoringChangesTo ignored: Set<String>) -> (events: AsyncStream<BlueZEvent>, produced: @Sendable () -> UInt64) {
         let (stream, continuation) = AsyncStream<BlueZEvent>.makeStream()
         let id = state.withLock { s in
             let id = s.takeID()
-            s.subscribers[id] = continuation
+            s.subscribers[id] = Subscriber(continuation: continuation, ignored: ignored)
             return id
         }
         continuation.onTermination = { [weak self] _ in
             self?.state.withLock { _ = $0.subscribers.removeValue(forKey: id) }
         }
-        return stream
+        return (stream, { [weak self] in self?.state.withLock { $0.subscribers[id]?.produced } ?? 0 })
+    }
+
+    struct Subscriber {
+        let continuation: AsyncStream<BlueZEvent>.Continuation
+        let ignored: Set<String>
+        var produced: UInt64 = 0
+
+        func wants(_ event: BlueZEvent) -> Bool {
+            guard case .deviceChanged(_, let changed) = event, !ignored.isEmpty, !changed.isEmpty else { return true }
+            return !changed.isSubset(of: ignored)
+        }
     }
 
     /// Runs `hook` now if bluetoothd is there, and again every time it returns.
@@ -78,7 +111,10 @@ public final class BlueZClient: Sendable {
             MatchRule(sender: BlueZPaths.service, pathNamespace: BlueZPaths.root),
         ]
         var subscriptions: [SignalSubscription] = []
-        defer { for s in subscriptions { s.cancel() } }
+        defer {
+            for s in subscriptions { s.cancel() }
+            looked.open()
+        }
         for rule in rules {
             subscriptions.append(try await connection.onSignals(matching: rule) { [weak self] signal in
                 self?.receive(signal)
@@ -92,12 +128,20 @@ public final class BlueZClient: Sendable {
                     s.available = false
                     s.syncing = false
                     s.buffer = []
-                    return s.tree.clear() + (wasAvailable ? [.unavailable] : [])
+                    return s.counted(s.tree.clear() + (wasAvailable ? [.unavailable] : []))
                 })
             } else {
                 await sync()
             }
+            looked.open()
         }
+    }
+
+    /// Returns once the mirror has had its first look: it holds bluetoothd's tree, or
+    /// knows that bluetoothd is not there. A service asks for its name after this, so
+    /// that its first caller sees the devices.
+    public func firstLook() async {
+        await looked.wait()
     }
 
     private func sync() async {
@@ -120,7 +164,7 @@ public final class BlueZClient: Sendable {
                 s.buffer = []
                 s.syncing = false
                 s.available = true
-                return (events + [.available], Array(s.hooks.values))
+                return (s.counted(events + [.available]), Array(s.hooks.values))
             }
             publish(events)
             for hook in hooks { await hook() }
@@ -141,7 +185,7 @@ public final class BlueZClient: Sendable {
                 return []
             }
             guard s.available else { return [] }
-            return Self.apply(signal, to: &s.tree)
+            return s.counted(Self.apply(signal, to: &s.tree))
         }
         publish(events)
     }
@@ -173,7 +217,7 @@ public final class BlueZClient: Sendable {
         guard !events.isEmpty else { return }
         let subscribers = state.withLock { Array($0.subscribers.values) }
         for subscriber in subscribers {
-            for event in events { subscriber.yield(event) }
+            for event in events where subscriber.wants(event) { subscriber.continuation.yield(event) }
         }
     }
 }

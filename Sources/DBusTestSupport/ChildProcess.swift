@@ -42,6 +42,8 @@ public final class ChildProcess: Sendable {
         case inherit
         case null
         case pipe
+        /// A descriptor of the caller's, e.g. a pipe whose identity the child must know.
+        case descriptor(Int32)
     }
 
     /// Starts `path` with `arguments` (not including argv[0]).
@@ -65,6 +67,8 @@ public final class ChildProcess: Sendable {
                 continue
             case .null:
                 posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0)
+            case .descriptor(let given):
+                posix_spawn_file_actions_adddup2(&actions, given, fd)
             case .pipe:
                 var ends: [Int32] = [0, 0]
                 guard pipe(&ends) == 0 else { throw TestSupportError("pipe failed: errno \(errno)") }

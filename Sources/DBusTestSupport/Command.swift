@@ -24,7 +24,7 @@ public func run(_ arguments: [String], environment: [String: String]? = nil, sec
 
 /// Reads a pipe to its end on a thread of its own: a blocking `read` must not
 /// sit on one of the cooperative pool's two threads.
-func readToEnd(_ fd: Int32?) async -> [UInt8] {
+public func readToEnd(_ fd: Int32?) async -> [UInt8] {
     guard let fd else { return [] }
     return await withCheckedContinuation { continuation in
         Thread { continuation.resume(returning: ChildProcess.readAll(fd)) }.start()

@@ -2,8 +2,8 @@ import Foundation
 
 /// Reads a line a child process prints, giving up at a deadline instead of
 /// blocking a test forever on a child that never speaks.
-enum LineReader {
-    static func readLine(from fd: Int32, within limit: Duration) throws -> String? {
+public enum LineReader {
+    public static func readLine(from fd: Int32, within limit: Duration) throws -> String? {
         let deadline = ContinuousClock.now + limit
         var buffer: [UInt8] = []
         while ContinuousClock.now < deadline {
@@ -20,5 +20,24 @@ enum LineReader {
             buffer.append(byte)
         }
         return nil
+    }
+}
+
+extension LineReader {
+    /// Waits for a line containing `text` on a thread of its own, so that a child that
+    /// is slow to speak never holds one of the cooperative pool's threads.
+    public static func waitForLine(containing text: String, from fd: Int32, within limit: Duration) async throws {
+        let found: Result<Bool, any Error> = await withCheckedContinuation { continuation in
+            Thread {
+                let deadline = ContinuousClock.now + limit
+                continuation.resume(returning: Result {
+                    while ContinuousClock.now < deadline, let line = try readLine(from: fd, within: deadline - ContinuousClock.now) {
+                        if line.contains(text) { return true }
+                    }
+                    return false
+                })
+            }.start()
+        }
+        guard try found.get() else { throw TestSupportError("no line with \"\(text)\" within \(limit)") }
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
-enum TemporaryDirectory {
-    static func make(prefix: String) throws -> String {
+public enum TemporaryDirectory {
+    public static func make(prefix: String) throws -> String {
         var template = Array((NSTemporaryDirectory() + "/\(prefix)-XXXXXX").utf8CString)
         let made = template.withUnsafeMutableBufferPointer { buffer -> String? in
             guard let base = buffer.baseAddress, let path = mkdtemp(base) else { return nil }

@@ -55,12 +55,16 @@ final class BlueZRepairSteps: RepairSteps {
         // Only this device, only classic: the audio side of a headset is BR/EDR,
         // and the LE twin showing up instead would be no use.
         let filter = DiscoveryFilter(transport: .bredr, pattern: address.description)
+        let ours = state.withLock { $0.discovering }
         do {
             try await bluez.setDiscoveryFilter(adapter, filter)
             try await bluez.startDiscovery(adapter)
-        } catch where error.kind == .inProgress {
+        } catch where error.kind == .inProgress && ours {
             // Our own session is already running (a retry after a transient failure).
         } catch {
+            // InProgress without a session of ours is not ours: a bluetoothd restarted
+            // while the kernel's inquiry still ran (seen in the VM tier) answers so and
+            // starts nothing. Transient: tried again after a pause.
             throw classify(error)
         }
         state.withLock { $0.discovering = true }

@@ -21,6 +21,7 @@ enum DaemonInterfaces {
         var repair: @Sendable (MethodCall) async throws -> [DBusValue]
         var cancelRepair: @Sendable (MethodCall) async throws -> [DBusValue]
         var history: @Sendable (MethodCall) async throws -> [DBusValue]
+        var diagnose: @Sendable (MethodCall) throws -> [DBusValue]
     }
 
     static func device(_ handlers: DeviceHandlers, initial: [MemberName: DBusValue]) -> DBusInterface {
@@ -37,6 +38,10 @@ enum DaemonInterfaces {
                     "GetHistory", inputs: [.init("since_us", .uint64), .init("limit", .uint32)],
                     outputs: [.init("events", .array(.structure([.uint64, .string, .dictionary(key: .string, value: .variant)])))],
                     handler: .async(handlers.history)),
+                .init(
+                    "Diagnose",
+                    outputs: [.init("step", .string), .init("advice", .string), .init("checks", .array(.structure([.string, .string, .string])))],
+                    handler: .immediate(handlers.diagnose)),
             ],
             properties: [
                 property("Address", .string, .string("")),

@@ -1,5 +1,6 @@
 import BlueZ
 import DBus
+import Logging
 import SonyCore
 
 extension SonyDaemon {
@@ -22,8 +23,18 @@ extension SonyDaemon {
             instructions: PairingInstructions.text(for: record.sony.model, deviceName: name))
         // The job holds the daemon only while it runs.
         let task = try repairs.start(address: address, adapter: adapter) {
-            let outcome = await job.run { event in self.report(event, for: address) }
-            self.finished(outcome, for: address)
+            self.logger.notice("repair started", metadata: [
+                "device": "\(address)", "adapter": "\(BlueZPaths.name(of: adapter))", "by": "\(call.sender?.rawValue ?? "?")",
+                "timeout": "\(options.deviceTimeout.components.seconds)s", "skip-forget": "\(options.skipForget)",
+            ])
+            var started = HistoryEvent(time: self.clock.now(), address: address, kind: .repairStarted)
+            started.adapter = BlueZPaths.name(of: adapter)
+            await self.watch.record(started)
+            // Its forget and reconnects take the link down on purpose: no drops to count.
+            let outcome = await self.watch.deliberately(address) {
+                await job.run { event in self.report(event, for: address) }
+            }
+            await self.finished(outcome, for: address)
             return outcome
         }
         switch await task.value {
@@ -63,22 +74,46 @@ extension SonyDaemon {
 
     /// Turns the job's events into `RepairState`, `RepairProgress` and log lines.
     private func report(_ event: RepairEvent, for address: String) {
-        guard case .entered(let stage, let message) = event, let object = object(for: address) else { return }
-        try? object.setProperty("RepairState", of: DaemonNames.deviceInterface, to: .string(stage.rawValue))
-        try? object.emit("RepairProgress", of: DaemonNames.deviceInterface, [.string(stage.rawValue), .string(message)])
+        switch event {
+        case .entered(let stage, let message):
+            logger.info("repair stage", metadata: ["device": "\(address)", "stage": "\(stage.rawValue)"])
+            guard let object = object(for: address) else { return }
+            try? object.setProperty("RepairState", of: DaemonNames.deviceInterface, to: .string(stage.rawValue))
+            try? object.emit("RepairProgress", of: DaemonNames.deviceInterface, [.string(stage.rawValue), .string(message)])
+        case .retrying(let stage, let attempt, let attempts, let delay, let failure):
+            logger.info("repair retrying", metadata: [
+                "device": "\(address)", "stage": "\(stage.rawValue)", "attempt": "\(attempt)/\(attempts)",
+                "delay": "\(delay)", "error": "\(failure)",
+            ])
+        }
     }
 
-    private func finished(_ outcome: RepairOutcome, for address: String) {
-        guard let object = object(for: address) else { return }
+    /// `RepairFinished`, the history event and the log line of an ended repair.
+    private func finished(_ outcome: RepairOutcome, for address: String) async {
         let errorName: String
+        var event = HistoryEvent(time: clock.now(), address: address, kind: .repairSucceeded)
         switch outcome {
-        case .succeeded: errorName = ""
-        case .cancelled: errorName = DaemonError(.cancelled, "").name.rawValue
-        case .failed(let failure, _): errorName = DaemonError(failure.daemonError, "").name.rawValue
+        case .succeeded:
+            errorName = ""
+            logger.notice("repair succeeded", metadata: ["device": "\(address)"])
+        case .cancelled:
+            errorName = DaemonError(.cancelled, "").name.rawValue
+            event.kind = .repairCancelled
+            logger.notice("repair cancelled", metadata: ["device": "\(address)"])
+        case .failed(let failure, _):
+            errorName = DaemonError(failure.daemonError, "").name.rawValue
+            event.kind = .repairFailed
+            event.error = errorName
+            logger.warning("repair failed", metadata: ["device": "\(address)", "error": "\(errorName)", "message": "\(outcome.message)"])
         }
-        try? object.emit(
+        if outcome != .succeeded { event.message = outcome.message }
+        // After what the repair caused has been recorded, and timed after it too.
+        await caughtUp()
+        event.time = clock.now()
+        try? object(for: address)?.emit(
             "RepairFinished", of: DaemonNames.deviceInterface,
             [.boolean(outcome == .succeeded), .string(errorName), .string(outcome.message)])
+        await watch.record(event)
     }
 }
 

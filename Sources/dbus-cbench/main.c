@@ -1,7 +1,9 @@
 /* dbus-cbench: a minimal, blocking C libdbus client and server, the baseline
  * the Swift D-Bus layer is measured against. It speaks dbus-bench's contract:
  *   serve [--name N]            own N, answer Ping() and Echo(s) on /org/sonyctl/Bench
- *   rtt --dest N [-n] [-w]      sequential Ping round trips
+ *   rtt --dest N [-n] [-w]      sequential Ping round trips; with --member M (and
+ *                               --path, --iface, up to two string args --s1, --s2)
+ *                               any other call, e.g. a daemon's ResolveDevice
  *   pipeline --dest N [-n] [-d] keep d Pings outstanding
  *   emit [-n]                   PropertiesChanged-shaped signals
  *   recv [-n]                   count and fully decode those signals
@@ -9,6 +11,10 @@
  *   capture --dest N -o FILE    save N's GetManagedObjects reply, marshalled
  *   canned --name N --reply F   own N and answer every call with the saved reply
  *   gmo --dest N [-n]           GetManagedObjects round trips, each reply fully walked
+ *   storm --name N --reply F    own N, answer calls with the saved reply, and on each
+ *     [-n] [--rate R]           "go [N]" line on stdin send n (or N) RSSI PropertiesChanged on
+ *     [--path P] [--flaps K]    P at R/s with K Connected false/true flaps among them,
+ *                               then RSSI -33 and Connected false as the end marker
  * Every mode prints one "key=value" line. --address ADDR overrides the bus. */
 #include <dbus/dbus.h>
 #include <stdint.h>
@@ -17,6 +23,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <sys/select.h>
 #include <unistd.h>
 
 #define PATH "/org/sonyctl/Bench"
@@ -120,8 +127,16 @@ static int serve(DBusConnection *c, const char *name) {
     return 0;
 }
 
+/* What rtt calls: Ping on the bench server unless --member names another method. */
+static struct {
+    const char *path, *iface, *member, *s1, *s2;
+} call_spec = {PATH, IFACE, "Ping", NULL, NULL};
+
 static DBusMessage *ping(const char *dest) {
-    return dbus_message_new_method_call(dest, PATH, IFACE, "Ping");
+    DBusMessage *m = dbus_message_new_method_call(dest, call_spec.path, call_spec.iface, call_spec.member);
+    if (call_spec.s1) dbus_message_append_args(m, DBUS_TYPE_STRING, &call_spec.s1, DBUS_TYPE_INVALID);
+    if (call_spec.s2) dbus_message_append_args(m, DBUS_TYPE_STRING, &call_spec.s2, DBUS_TYPE_INVALID);
+    return m;
 }
 
 static int rtt(DBusConnection *c, const char *dest, long n, long warm) {
@@ -262,6 +277,100 @@ static int idle(DBusConnection *c, long seconds) {
     return 0;
 }
 
+/* One PropertiesChanged of org.bluez.Device1 on path with a single property. */
+static void send_change(DBusConnection *c, const char *path, const char *key, int type, const char *sig, void *value) {
+    const char *iface = "org.bluez.Device1";
+    DBusMessage *m = dbus_message_new_signal(path, PROPS, "PropertiesChanged");
+    DBusMessageIter it, dict, none;
+    dbus_message_iter_init_append(m, &it);
+    dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &iface);
+    dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "{sv}", &dict);
+    add_entry(&dict, key, type, sig, value);
+    dbus_message_iter_close_container(&it, &dict);
+    dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "s", &none);
+    dbus_message_iter_close_container(&it, &none);
+    dbus_connection_send(c, m, NULL);
+    dbus_message_unref(m);
+}
+
+static void answer_calls(DBusConnection *c, DBusMessage *reply, int timeout_ms) {
+    dbus_connection_read_write(c, timeout_ms);
+    DBusMessage *m;
+    while ((m = dbus_connection_pop_message(c))) {
+        if (dbus_message_get_type(m) == DBUS_MESSAGE_TYPE_METHOD_CALL && !dbus_message_get_no_reply(m)) {
+            DBusMessage *r = dbus_message_copy(reply);
+            dbus_message_set_reply_serial(r, dbus_message_get_serial(m));
+            dbus_message_set_destination(r, dbus_message_get_sender(m));
+            dbus_connection_send(c, r, NULL);
+            dbus_message_unref(r);
+        }
+        dbus_message_unref(m);
+    }
+}
+
+static int storm(DBusConnection *c, const char *name, const char *file, const char *path, long n, long rate, long flaps) {
+    static char buf[64 << 20];
+    FILE *f = fopen(file, "rb");
+    if (!f) { perror(file); return 1; }
+    size_t len = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    DBusError err;
+    dbus_error_init(&err);
+    DBusMessage *reply = dbus_message_demarshal(buf, (int)len, &err);
+    if (!reply) { fprintf(stderr, "demarshal: %s\n", err.message); return 1; }
+    if (dbus_bus_request_name(c, name, DBUS_NAME_FLAG_DO_NOT_QUEUE, &err) != DBUS_REQUEST_NAME_REPLY_PRIMARY_OWNER) return 1;
+    printf("ready\n");
+    fflush(stdout);
+    char line[64];
+    long every = flaps > 0 ? n / (flaps + 1) : 0;
+    for (int round = 0;; round++) {
+        /* Serve the daemon's calls until the script says go (or closes stdin). */
+        struct timeval tv = {0, 0};
+        fd_set in;
+        for (;;) {
+            FD_ZERO(&in);
+            FD_SET(0, &in);
+            tv.tv_sec = 0;
+            tv.tv_usec = 0;
+            if (select(1, &in, NULL, NULL, &tv) > 0) break;
+            answer_calls(c, reply, 10);
+        }
+        if (!fgets(line, sizeof line, stdin)) return 0;
+        long this_n = atol(line + 2); /* "go N": N signals this time; plain "go": n */
+        if (this_n > 0) n = this_n, every = flaps > 0 ? n / (flaps + 1) : 0;
+        dbus_bool_t up = 1, down = 0;
+        if (round > 0) send_change(c, path, "Connected", DBUS_TYPE_BOOLEAN, "b", &up);
+        uint64_t start = now_ns(CLOCK_MONOTONIC), gap = rate > 0 ? 1000000000ull / (uint64_t)rate : 0;
+        long sent = 0, flapped = 0;
+        for (long i = 0; i < n; i++) {
+            if (gap) {
+                uint64_t due = start + (uint64_t)i * gap, t = now_ns(CLOCK_MONOTONIC);
+                if (due > t + 200000) { /* sleep in chunks of at least 0.2 ms, then burst */
+                    dbus_connection_flush(c);
+                    struct timespec ts = {0, (long)(due - t)};
+                    nanosleep(&ts, NULL);
+                }
+            }
+            dbus_int16_t rssi = (dbus_int16_t)(-40 - i % 50);
+            send_change(c, path, "RSSI", DBUS_TYPE_INT16, "n", &rssi);
+            sent++;
+            if (every && i % every == every - 1 && flapped < flaps) {
+                flapped++;
+                send_change(c, path, "Connected", DBUS_TYPE_BOOLEAN, "b", &down);
+                send_change(c, path, "Connected", DBUS_TYPE_BOOLEAN, "b", &up);
+                sent += 2;
+            }
+        }
+        dbus_int16_t last = -33;
+        send_change(c, path, "RSSI", DBUS_TYPE_INT16, "n", &last);
+        send_change(c, path, "Connected", DBUS_TYPE_BOOLEAN, "b", &down);
+        sent += 2 + (round > 0);
+        dbus_connection_flush(c);
+        printf("mode=storm n=%ld signals=%ld per_s=%.0f\n", n, sent, n / ((now_ns(CLOCK_MONOTONIC) - start) / 1e9));
+        fflush(stdout);
+    }
+}
+
 static DBusMessage *gmo_call(const char *dest) {
     return dbus_message_new_method_call(dest, "/", "org.freedesktop.DBus.ObjectManager", "GetManagedObjects");
 }
@@ -346,6 +455,11 @@ int main(int argc, char **argv) {
     dbus_connection_set_exit_on_disconnect(c, 0);
     long n = atol(opt(argc, argv, "-n", "0"));
     if (!strcmp(mode, "serve")) return serve(c, opt(argc, argv, "--name", "org.sonyctl.Bench.C"));
+    call_spec.path = opt(argc, argv, "--path", PATH);
+    call_spec.iface = opt(argc, argv, "--iface", IFACE);
+    call_spec.member = opt(argc, argv, "--member", "Ping");
+    call_spec.s1 = opt(argc, argv, "--s1", NULL);
+    call_spec.s2 = opt(argc, argv, "--s2", NULL);
     if (!strcmp(mode, "rtt")) return rtt(c, opt(argc, argv, "--dest", "org.sonyctl.Bench.C"), n ? n : 20000, atol(opt(argc, argv, "-w", "1000")));
     if (!strcmp(mode, "pipeline")) return pipeline(c, opt(argc, argv, "--dest", "org.sonyctl.Bench.C"), n ? n : 100000, atol(opt(argc, argv, "-d", "64")));
     if (!strcmp(mode, "emit")) return emit(c, n ? n : 200000);
@@ -353,6 +467,10 @@ int main(int argc, char **argv) {
     if (!strcmp(mode, "capture")) return capture(c, opt(argc, argv, "--dest", "org.bluez"), opt(argc, argv, "-o", "gmo.bin"));
     if (!strcmp(mode, "canned")) return canned(c, opt(argc, argv, "--name", "org.bluez"), opt(argc, argv, "--reply", "gmo.bin"));
     if (!strcmp(mode, "gmo")) return gmo(c, opt(argc, argv, "--dest", "org.bluez"), n ? n : 20);
+    if (!strcmp(mode, "storm"))
+        return storm(c, opt(argc, argv, "--name", "org.bluez"), opt(argc, argv, "--reply", "gmo.bin"),
+                     opt(argc, argv, "--path", SIGNAL_PATH), n ? n : 30000, atol(opt(argc, argv, "--rate", "30000")),
+                     atol(opt(argc, argv, "--flaps", "0")));
     if (!strcmp(mode, "idle")) return idle(c, atol(opt(argc, argv, "-s", "10")));
     fprintf(stderr, "unknown mode %s\n", mode);
     return 2;

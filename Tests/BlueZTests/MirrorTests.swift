@@ -48,6 +48,26 @@ struct MirrorTests {
         runner.cancel()
     }
 
+    @Test func aSubscriberIgnoringRSSIIsNotWokenByAStormButCountsWhatItGets() async throws {
+        let path: ObjectPath = "/org/bluez/hci0/dev_AA_BB_CC_DD_EE_01"
+        let (events, produced) = client.events(ignoringChangesTo: ["RSSI"])
+        let start = produced()
+        for rssi in stride(from: -40, to: -90, by: -1) {
+            try await bluez.update(path, "org.bluez.Device1", ["RSSI": Variant(Int16(rssi))])
+        }
+        try await bluez.update(path, "org.bluez.Device1", ["Connected": Variant(true), "RSSI": Variant(Int16(-33))])
+        try await waitFor(client, "the connect") { $0.devices[path]?.connected == true }
+        #expect(client.tree.devices[path]?.rssi == -33, "the mirror took in every RSSI")
+        #expect(produced() == start + 1, "only the change that touched more than RSSI")
+        var iterator = events.makeAsyncIterator()
+        guard case .deviceChanged(let device, let changed)? = await iterator.next() else {
+            Issue.record("no event")
+            return
+        }
+        #expect(changed == ["Connected", "RSSI"] && device.rssi == -33)
+        runner.cancel()
+    }
+
     @Test func followsDevicesPropertiesAndAdapters() async throws {
         let path = try await bluez.addDevice("AA:BB:CC:DD:EE:03", "WF-1000XM5")
         try await waitFor(client, "the new device") { $0.devices[path] != nil }

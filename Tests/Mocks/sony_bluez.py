@@ -505,6 +505,7 @@ def AddAdapter(self, device_name, system_name):
     adapter.last_filter = {}
     adapter.pairing_mode = []       # queued headsets, see AddDeviceInPairingMode
     adapter.found = set()           # devices reported by the running discovery
+    adapter.inquiry_busy = 0        # StartDiscovery calls still to fail, see SetInquiryBusy
     _export(adapter, ADAPTER_IFACE, 'StartDiscovery', '', '', _start_discovery)
     _export(adapter, ADAPTER_IFACE, 'StopDiscovery', '', '', _stop_discovery)
     _export(adapter, ADAPTER_IFACE, 'SetDiscoveryFilter', 'a{sv}', '', _set_discovery_filter)
@@ -663,6 +664,11 @@ def _discovery_state_changed(adapter):
 def _start_discovery(adapter, call):
     if not _powered(adapter):
         raise _error(ERR + 'NotReady', 'Resource Not Ready')
+    if adapter.inquiry_busy > 0:
+        # The kernel's inquiry, started by a bluetoothd that was killed, still runs:
+        # mgmt Start Discovery is busy, and the caller gets no session.
+        adapter.inquiry_busy -= 1
+        raise _error(ERR + 'InProgress', 'Operation already in progress')
     session = _session(adapter, call.sender)
     if session['discovering']:
         raise _error(ERR + 'InProgress', 'Operation already in progress')
@@ -1104,6 +1110,14 @@ def _disconnect(device, call):
         if _prop(device, DEVICE_IFACE, 'Connected'):
             _link_down(device, 'org.bluez.Reason.Local', '', _State.disconnected_signal)
     return _play(device, 'Disconnect', call, disconnected)
+
+
+@dbus.service.method(SONY_MOCK_IFACE, in_signature='su', out_signature='')
+def SetInquiryBusy(self, adapter, count):
+    '''The next count StartDiscovery calls on adapter fail with InProgress and start no
+    session: what bluetoothd answers after a restart while the kernel's inquiry from
+    the killed one still runs (seen on bluetoothd 5.66 in the VM tier).'''
+    _adapter(adapter).inquiry_busy = int(count)
 
 
 @dbus.service.method(SONY_MOCK_IFACE, in_signature='osssua{sv}', out_signature='')

@@ -390,6 +390,16 @@ class SonyBluezTest(dbusmock.DBusTestCase):
                          [('changed', ADAPTER, {'Discovering': False, 'Discoverable': False}, [])])
         self.assertEqual(self.mock.GetDiscoverySessions('hci0'), [])
 
+    def test_a_busy_inquiry_refuses_discovery_without_a_session(self):
+        adapter = self.proxy(HCI0, ADAPTER)
+        self.mock.SetInquiryBusy('hci0', dbus.UInt32(2))
+        for _ in range(2):
+            self.assertDBusError('org.bluez.Error.InProgress', adapter.StartDiscovery)
+        self.assertEqual(self.mock.GetDiscoverySessions('hci0'), [], 'no session, unlike a real InProgress')
+        self.assertFalse(self.props(HCI0, ADAPTER)['Discovering'])
+        adapter.StartDiscovery()
+        self.wait_for(lambda: self.props(HCI0, ADAPTER)['Discovering'], 'discovery once the inquiry is over')
+
     # ---------------------------------------------------- Pair, Connect, errors
 
     def test_pair_failure_then_success_in_bluez_order(self):

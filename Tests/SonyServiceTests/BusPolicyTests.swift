@@ -47,7 +47,7 @@ struct BusPolicyTests {
         let polkit = try await DBusMock.template("polkitd", name: "org.freedesktop.PolicyKit1", on: bus)
         defer { polkit.stop() }
         try await bluez.addDevice("AA:BB:CC:DD:EE:01", "WH-1000XM4", ["Modalias": Variant("usb:v054Cp0D58d0301")])
-        let daemon = SonyDaemon(connection: try bus.connect(), catalogue: try ModelCatalogue.load(contentsOf: SonyBlueZ.catalogue))
+        let daemon = SonyDaemon(connection: try bus.connect(), catalogue: try ModelCatalogue.load(contentsOf: SonyBlueZ.catalogue), history: try .inMemory())
         let runner = Task { try await daemon.run() }
         defer { runner.cancel() }
         try await waitForOwner(of: DaemonNames.busName, on: try bus.connect(), within: .seconds(10))

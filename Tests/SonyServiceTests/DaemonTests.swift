@@ -29,7 +29,7 @@ struct DaemonTests {
         ])
         try await bluez.addDevice("AA:BB:CC:DD:EE:03", "Bose QC35 II", ["Modalias": Variant("bluetooth:v009Ep4020d0100")])
         let catalogue = try ModelCatalogue.load(contentsOf: SonyBlueZ.catalogue)
-        let daemon = SonyDaemon(connection: try bus.connect(), catalogue: catalogue)
+        let daemon = SonyDaemon(connection: try bus.connect(), catalogue: catalogue, history: try .inMemory())
         self.daemon = daemon
         runner = Task { try await daemon.run() }
         client = try bus.connect()

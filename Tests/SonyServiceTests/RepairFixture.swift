@@ -29,7 +29,10 @@ final class RepairFixture: Sendable {
     private let log = SignalLog()
     private let listener: SignalSubscription
 
-    init(policy: RepairPolicy = RepairPolicy(retryDelay: .milliseconds(20), verifyTimeout: .seconds(2)), allowed: Bool = true) async throws {
+    init(
+        policy: RepairPolicy = RepairPolicy(retryDelay: .milliseconds(20), verifyTimeout: .seconds(2)), watch: WatchPolicy = WatchPolicy(),
+        allowed: Bool = true
+    ) async throws {
         bus = try PrivateBus(type: "system")
         bluez = try await SonyBlueZ(bus: bus)
         polkit = try await DBusMock.template("polkitd", name: "org.freedesktop.PolicyKit1", on: bus)
@@ -37,7 +40,7 @@ final class RepairFixture: Sendable {
         try await bluez.addDevice(Self.xm4, "WH-1000XM4", Self.xm4Properties.merging(paired) { $1 })
         _ = try await bluez.mock("AddLETwin", [.objectPath(Self.bluezPath), .string(Self.twin), [String: Variant]().dbusValue])
         let catalogue = try ModelCatalogue.load(contentsOf: SonyBlueZ.catalogue)
-        let daemon = SonyDaemon(connection: try bus.connect(), catalogue: catalogue, configuration: DaemonConfiguration(repair: policy))
+        let daemon = SonyDaemon(connection: try bus.connect(), catalogue: catalogue, configuration: DaemonConfiguration(repair: policy, watch: watch), history: try .inMemory())
         self.daemon = daemon
         runner = Task { try await daemon.run() }
         client = try bus.connect()
@@ -88,19 +91,18 @@ final class RepairFixture: Sendable {
 
     // MARK: - What the daemon said
 
+    /// Every signal `member` of the XM4's Device interface so far, in order.
+    func signals(_ member: MemberName) -> [Message] {
+        log.messages.withLock { $0 }.filter { $0.member == member }
+    }
+
     /// The stages of every `RepairProgress` so far, with their messages.
     var progress: [(stage: String, message: String)] {
-        log.messages.withLock { $0 }.compactMap { message in
-            guard message.member == "RepairProgress", let (stage, text) = try? message.decode(String.self, String.self) else { return nil }
-            return (stage, text)
-        }
+        signals("RepairProgress").compactMap { try? $0.decode(String.self, String.self) }.map { ($0.0, $0.1) }
     }
 
     var finished: [(success: Bool, error: String, message: String)] {
-        log.messages.withLock { $0 }.compactMap { message in
-            guard message.member == "RepairFinished", let (ok, error, text) = try? message.decode(Bool.self, String.self, String.self) else { return nil }
-            return (ok, error, text)
-        }
+        signals("RepairFinished").compactMap { try? $0.decode(Bool.self, String.self, String.self) }.map { ($0.0, $0.1, $0.2) }
     }
 
     /// Waits for the repair to enter `stage`.

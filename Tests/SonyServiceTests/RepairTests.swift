@@ -213,4 +213,23 @@ struct RepairTests {
         #expect(error.message.contains("A2DP"), "\(error.message)")
         #expect(f.progress.suffix(2).map(\.stage) == ["verifying", "failed"])
     }
+
+    /// Found against the real bluetoothd: after it was killed mid-discovery, the next
+    /// StartDiscovery answers InProgress with no session, and the repair took that for
+    /// its own session and waited for nothing.
+    @Test func anInquiryLeftBusyByADeadBluetoothdIsWaitedOutNotTakenForOurs() async throws {
+        let f = try await RepairFixture()
+        _ = try await f.bluez.mock("SetInquiryBusy", [.string("hci0"), .uint32(2)])
+        async let repaired: Void = f.repair(["Timeout": Variant(UInt32(20))])
+        try await f.until("a discovery session of ours") { (try? await f.discoverySessions().map(\.1)) == [true] }
+        try await f.enterPairingMode()
+        try await repaired
+        #expect(f.progress.last?.stage == "succeeded")
+
+        _ = try await f.bluez.mock("SetInquiryBusy", [.string("hci0"), .uint32(100)])
+        try await f.unpairKeepingTheObject()
+        let error = try await f.repairError(["SkipForget": Variant(true)])
+        #expect(error.name.rawValue == "org.sonyctl.Daemon1.Error.Failed")
+        #expect(error.message.contains("org.bluez.Error.InProgress") && error.message.contains("tries"), "\(error.message)")
+    }
 }

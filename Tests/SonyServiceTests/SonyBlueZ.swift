@@ -3,6 +3,7 @@ import DBus
 import DBusTestSupport
 import Foundation
 import SonyCore
+import SonyService
 
 /// Our simulated BlueZ (`Tests/Mocks/sony_bluez.py`) on a private bus.
 struct SonyBlueZ {
@@ -33,5 +34,12 @@ struct SonyBlueZ {
             destination: "org.bluez", path: "/", interface: "org.sonyctl.Mock", member: "AddSonyDevice",
             [.string("hci0"), .string(address), .string(name), properties.dbusValue])
         return try reply.decode(ObjectPath.self)
+    }
+}
+
+extension HistoryStore {
+    /// A history that lives as long as the test.
+    static func inMemory() throws -> HistoryStore {
+        try HistoryStore(directory: nil, logger: SonyDaemon.silent)
     }
 }
