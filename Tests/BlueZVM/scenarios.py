@@ -118,7 +118,9 @@ class Run:
         return sum(1 for l in self.desktop.lines if "registered" in l)
 
     def start_sonyctld(self):
-        self.sonyctld = self.w.proc("sonyctld", [os.path.join(BIN, "sonyctld")], self.logfile("sonyctld"))
+        # Its history lives as long as the run: a restart within the run keeps it.
+        self.sonyctld = self.w.proc("sonyctld", [os.path.join(BIN, "sonyctld"), "--state-dir", self.state_dir, "--log-level", "debug"],
+                                    self.logfile("sonyctld"))
 
         def ready():
             m = self.w.daemon.props(MANAGER, MGR_IFACE)
@@ -143,13 +145,15 @@ class Run:
                     proc.stop()
                 except Failure as e:
                     errors.append(str(e))
-        # sonyctld installs no SIGTERM handler (yet): it ends by the signal itself.
-        if self.sonyctld is not None and self.sonyctld.returncode not in (0, -signal.SIGTERM, None):
+        if self.sonyctld is not None and self.sonyctld.returncode not in (0, None):
             errors.append("sonyctld exited with %s on SIGTERM" % self.sonyctld.returncode)
         wait_until(lambda: self.w.bluez.owner is None and self.w.daemon.owner is None, 10, "the bus names released")
         return errors
 
     def start(self):
+        self.state_dir = "/run/sonyctl-state/%s" % os.path.basename(self.dir)
+        shutil.rmtree(self.state_dir, ignore_errors=True)
+        os.makedirs(self.state_dir)
         shutil.rmtree("/var/lib/bluetooth", ignore_errors=True)
         os.makedirs("/var/lib/bluetooth", mode=0o700)
         snoop = os.path.join(self.dir, "btmon.snoop")
@@ -381,14 +385,21 @@ def scenario_flapping(r):
     r.wait(lambda: r.device()["Connected"] and r.transport() and r.a2dp_connected() >= 4, 20, "A2DP up again (a MediaTransport1)")
     r.note("after bluetoothd's own reconnect ServicesResolved=%s" % r.device().get("ServicesResolved"))
     s = r.wait(lambda: (lambda s: s if s and s["Connected"] else None)(r.sony_device()), 10, "sonyctld: Connected")
+    # sonyctld's side: every drop counted once (bluetoothd's reconnects are no extra
+    # drops), the pattern signalled, and the device's health saying so.
+    s = r.wait(lambda: (lambda s: s if s and s["Health"] == "flapping" and s["DisconnectsLastHour"] == 3 else None)(r.sony_device()),
+               10, "sonyctld: Health=flapping, DisconnectsLastHour=3")
+    r.check(True, "sonyctld: Health=%s DisconnectsLastHour=%d Advice=%r" % (s["Health"], s["DisconnectsLastHour"], s.get("Advice", "")[:60]))
+    patterns = [x.args for x in r.w.signals_since(mark, DAEMON, r.sony, DEV_IFACE, "DisconnectPattern")]
+    flapping = [p for p in patterns if p[0] == "flapping"]
+    r.check(len(flapping) == 1 and flapping[0][1:3] == [3, 600],
+            "sonyctld: one DisconnectPattern(flapping, 3, 600) (all: %s)" % [p[:3] for p in patterns])
     history = r.w.call(DAEMON, r.sony, DEV_IFACE, "GetHistory", "tu", (dbus.UInt64(0), dbus.UInt32(0)))
-    drops = [e for e in history if e[1] == "disconnected"]
-    if history:
-        r.check(len(drops) == 3, "sonyctld: 3 disconnected events in the history")
-        r.check(s["DisconnectsLastHour"] == 3, "sonyctld: DisconnectsLastHour=%s" % s["DisconnectsLastHour"])
-        r.check(s["Health"] == "flapping", "sonyctld: Health=%s" % s["Health"])
-    else:
-        r.note("sonyctld keeps no history yet (GetHistory is empty): its watch side (DisconnectsLastHour, Health) not checked")
+    kinds = [e[1] for e in history]
+    r.check(kinds.count("disconnected") == 3, "sonyctld: GetHistory has 3 disconnected events (%s)" % kinds)
+    reasons = [e[2].get("reason") for e in history if e[1] == "disconnected"]
+    r.note("history kinds %s, drop reasons %s" % (kinds, reasons))
+    r.check(s["Connected"], "sonyctld: Connected again")
 
 
 def scenario_restart(r):
