@@ -15,7 +15,8 @@ while a default agent exists, so without one no pairing would be stored. It acce
 what it is asked and logs each request: sonyctld pairs through its own agent and
 must never need this one.
 
-Usage: desktop.py ADAPTER_PATH   (e.g. /org/bluez/hci0); logs to stdout.
+Usage: desktop.py ADAPTER_PATH [--no-agent]   (e.g. /org/bluez/hci0); logs to stdout.
+--no-agent plays a headless machine: an audio server, but no desktop agent.
 """
 
 import sys
@@ -127,7 +128,7 @@ class Agent(dbus.service.Object):
 AGENT = "/org/sonyctl/test/desktop/agent"
 
 
-def main(adapter):
+def main(adapter, with_agent=True):
     dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
     bus = dbus.SystemBus()
     Endpoint(bus, ENDPOINT)
@@ -168,7 +169,7 @@ def main(adapter):
             return
 
         def objects(objs):
-            if "org.bluez.AgentManager1" in objs.get("/org/bluez", {}):
+            if with_agent and "org.bluez.AgentManager1" in objs.get("/org/bluez", {}):
                 register_agent()
             if "org.bluez.Media1" in objs.get(adapter, {}):
                 register()
@@ -187,4 +188,4 @@ def main(adapter):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "/org/bluez/hci0")
+    main(sys.argv[1] if len(sys.argv) > 1 else "/org/bluez/hci0", "--no-agent" not in sys.argv[2:])
