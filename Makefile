@@ -2,16 +2,21 @@
 # make install DESTDIR=/tmp/pkg PREFIX=/usr
 PREFIX ?= /usr/local
 DESTDIR ?=
+BINDIR ?= $(PREFIX)/bin
 LIBEXECDIR ?= $(PREFIX)/libexec
 DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
 SYSCONFDIR ?= /etc
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 BIN := $(shell swift build -c release --show-bin-path 2>/dev/null)
+# What `make install` generates from sonyctl's own parser.
+GENERATED := .build/generated
 
-.PHONY: all test test-bluez bench install
+.PHONY: all test test-bluez bench demo docs install
 
 all:
 	swift build -c release --product sonyctld
+	swift build -c release --product sonyctl
 
 test:
 	./scripts/test.sh
@@ -23,10 +28,27 @@ test-bluez:
 bench:
 	./scripts/bench-dbus.sh
 	./scripts/bench-mirror.sh
+	./scripts/bench-cli.sh
 
-install: all
+# sonyctl on a machine with no Bluetooth: a private bus, the simulated BlueZ, sonyctld, a short tour.
+demo:
+	./scripts/demo.sh
+
+# The man page and the bash, zsh and fish completions, from the parser itself.
+docs: all
+	./scripts/generate-docs.sh $(BIN)/sonyctl $(GENERATED)
+
+install: all docs
 	install -Dm755 $(BIN)/sonyctld $(DESTDIR)$(LIBEXECDIR)/sonyctld
+	install -Dm755 $(BIN)/sonyctl $(DESTDIR)$(BINDIR)/sonyctl
+	install -Dm644 $(GENERATED)/sonyctl.1 $(DESTDIR)$(MANDIR)/man1/sonyctl.1
+	install -Dm644 $(GENERATED)/sonyctl.bash $(DESTDIR)$(DATADIR)/bash-completion/completions/sonyctl
+	install -Dm644 $(GENERATED)/_sonyctl $(DESTDIR)$(DATADIR)/zsh/vendor-completions/_sonyctl
+	install -Dm644 $(GENERATED)/sonyctl.fish $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/sonyctl.fish
 	install -Dm644 config/models.yaml $(DESTDIR)$(DATADIR)/sonyctl/models.yaml
+	# The operator's configuration is theirs: installed once, never overwritten.
+	[ -e $(DESTDIR)$(SYSCONFDIR)/sonyctl/sonyctld.yaml ] || \
+		install -Dm644 config/sonyctld.yaml $(DESTDIR)$(SYSCONFDIR)/sonyctl/sonyctld.yaml
 	install -Dm644 config/dbus/org.sonyctl.Daemon1.xml $(DESTDIR)$(DATADIR)/dbus-1/interfaces/org.sonyctl.Daemon1.xml
 	install -Dm644 config/dbus/org.sonyctl.Daemon1.conf $(DESTDIR)$(DATADIR)/dbus-1/system.d/org.sonyctl.Daemon1.conf
 	sed 's|/usr/libexec/sonyctld|$(LIBEXECDIR)/sonyctld|' config/dbus/org.sonyctl.Daemon1.service \

@@ -16,11 +16,12 @@ let package = Package(
         .library(name: "DBusTestSupport", targets: ["DBusTestSupport"]),
         .library(name: "BlueZ", targets: ["BlueZ"]),
         .library(name: "SonyCore", targets: ["SonyCore"]),
+        .library(name: "SonyClient", targets: ["SonyClient"]),
+        .executable(name: "sonyctl", targets: ["sonyctl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
@@ -49,9 +50,15 @@ let package = Package(
             dependencies: ["DBus"],
             swiftSettings: swiftSettings
         ),
+        // libyaml itself, without Yams's Foundation layer (see SonyCore/YAML).
+        .systemLibrary(
+            name: "CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
         .target(
             name: "SonyCore",
-            dependencies: ["Yams"],
+            dependencies: ["CYAML"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -62,6 +69,35 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
+        ),
+        // The client's typed view of org.sonyctl.Daemon1; no terminal, no parser.
+        .target(
+            name: "SonyClient",
+            dependencies: ["DBus"],
+            swiftSettings: swiftSettings
+        ),
+        // sonyctl's commands, rendering and exit codes.
+        .target(
+            name: "SonyCLI",
+            dependencies: ["SonyClient", "SonyCore", "DBus", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+        // A static Swift runtime: megabytes less resident memory and half the
+        // start-up of the shared one (../shared/research/dbus-performance-baseline.md).
+        // Nothing here uses Foundation; swift-argument-parser uses
+        // FoundationEssentials, whose archives refer to each other, so they are
+        // linked as a group. Not position-independent: 40,000 fewer relocations
+        // to apply at each start (BENCHMARKS.md); libraries keep their ASLR.
+        .executableTarget(
+            name: "sonyctl",
+            dependencies: ["SonyCLI"],
+            swiftSettings: swiftSettings,
+            linkerSettings: [.unsafeFlags([
+                "-static-stdlib", "-Xclang-linker", "-no-pie",
+                "-Xlinker", "--start-group",
+                "-lFoundationEssentials", "-l_FoundationCShims", "-l_FoundationCollections", "-lswiftSynchronization",
+                "-Xlinker", "--end-group",
+            ])]
         ),
         .executableTarget(
             name: "sonyctld",
@@ -108,6 +144,11 @@ let package = Package(
         .testTarget(
             name: "SonyServiceTests",
             dependencies: ["SonyService", "BlueZ", "SonyCore", "DBus", "DBusTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SonyCLITests",
+            dependencies: ["SonyCLI", "SonyClient", "SonyService", "SonyCore", "BlueZ", "DBus", "DBusTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -13,6 +13,7 @@ cd "$(dirname "$0")/.."
 ROUNDS=${1:-5}
 IDLE=${IDLE:-60}
 CALLS=${CALLS:-20000}
+BENCH_PRODUCTS="sonyctld"
 . scripts/bench/lib.sh
 
 start c-server "$C" serve --name org.sonyctl.Bench.C

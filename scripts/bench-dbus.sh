@@ -13,7 +13,6 @@ CALLS=${CALLS:-20000}
 SIGNALS=${SIGNALS:-100000}
 IDLE=${IDLE:-10}
 IMPLS=${IMPLS:-c swift}
-SCRATCH=${SCRATCH:-.build}
 
 swift=false
 case " $IMPLS " in
@@ -26,40 +25,9 @@ case " $IMPLS " in
 *) echo "note: IMPLS=\"$IMPLS\": running the C baseline alone" >&2 ;;
 esac
 
-./scripts/install-deps.sh
-build() { swift build -c release --scratch-path "$SCRATCH" "$@"; }
-if $swift; then build --product dbus-bench >&2; fi
-build --product dbus-cbench >&2
-BIN=$(build --show-bin-path)
+BENCH_PRODUCTS=$($swift && echo dbus-bench || true)
+. scripts/bench/lib.sh
 SW="$BIN/dbus-bench"
-C="$BIN/dbus-cbench"
-
-work=$(mktemp -d)
-pids=()          # long-lived: the bus and the servers
-transient=""     # the receiver or idle process running right now, if any
-cleanup() {
-    for p in "${pids[@]}" $transient; do kill "$p" 2>/dev/null || true; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-out=$(dbus-daemon --session --print-address=1 --print-pid=1 --fork)
-export DBUS_SESSION_BUS_ADDRESS=$(echo "$out" | sed -n 1p)
-export DBUS_SYSTEM_BUS_ADDRESS=$DBUS_SESSION_BUS_ADDRESS
-pids+=("$(echo "$out" | sed -n 2p)")
-
-# start NAME CMD... : runs a process that prints "ready", waits for that line.
-start() {
-    local name=$1; shift
-    mkfifo "$work/$name.fifo"
-    "$@" > "$work/$name.fifo" &
-    pids+=($!)
-    exec {fd}< "$work/$name.fifo"
-    local line
-    read -r -t 20 line <&"$fd" || { echo "$name did not start" >&2; exit 1; }
-    eval "exec ${fd}<&-"
-    [ "$line" = ready ]
-}
 
 start c-server "$C" serve --name org.sonyctl.Bench.C
 if $swift; then start swift-server "$SW" serve --name org.sonyctl.Bench.Swift; fi

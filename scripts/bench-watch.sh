@@ -13,8 +13,8 @@ SIGNALS=${SIGNALS:-30000}
 RATE=${RATE:-30000}
 FLAPS=${FLAPS:-10}
 LONG=${LONG:-1000000}
+BENCH_PRODUCTS="sonyctld history-bench"
 . scripts/bench/lib.sh
-swift build -c release --product history-bench >&2
 
 DEV=/org/sonyctl/Daemon1/devices/dev_AA_BB_CC_DD_EE_01
 BLUEZ_DEV=/org/bluez/hci0/dev_AA_BB_CC_DD_EE_01

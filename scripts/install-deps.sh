@@ -7,7 +7,7 @@
 set -eu
 
 packages="pkg-config libdbus-1-dev dbus-daemon dbus-bin python3 python3-dbus python3-dbusmock python3-gi
-bluez libglib2.0-bin systemd hyperfine libsqlite3-dev sqlite3 libnotify-bin"
+bluez libglib2.0-bin systemd hyperfine libsqlite3-dev sqlite3 libnotify-bin libyaml-dev"
 
 missing=""
 for p in $packages; do

@@ -201,10 +201,11 @@ public final class BlueZClient: Sendable {
             guard let (object, interfaces) = try? signal.decode(ObjectPath.self, [String].self) else { return [] }
             return tree.interfacesRemoved(object, interfaces)
         case (InterfaceName.properties?, "PropertiesChanged"):
-            guard let (interface, changed, invalidated) = try? signal.decode(String.self, [String: Variant].self, [String].self) else {
+            guard signal.signature == "sa{sv}as", signal.body.count == 3, case .string(let interface) = signal.body[0],
+                  let entries = signal.body[1].stringKeyedEntries, let invalidated = try? [String](dbusValue: signal.body[2]) else {
                 return []
             }
-            return tree.propertiesChanged(path, interface: interface, changed: changed, invalidated: invalidated)
+            return tree.propertiesChanged(path, interface: interface, entries: entries, invalidated: invalidated)
         case (BlueZPaths.deviceInterface?, "Disconnected"):
             guard let (reason, message) = try? signal.decode(String.self, String.self) else { return [] }
             return tree.disconnected(path, reason: reason, message: message)

@@ -118,20 +118,29 @@ public struct ObjectTree: Sendable, Equatable {
     }
 
     public mutating func propertiesChanged(_ path: ObjectPath, interface: String, changed: [String: Variant], invalidated: [String]) -> [BlueZEvent] {
+        propertiesChanged(path, interface: interface, entries: changed.map { ($0.key, $0.value.value) }, invalidated: invalidated)
+    }
+
+    /// The same straight from the decoded signal, without a dictionary in between:
+    /// the path every RSSI change of a discovery storm takes.
+    public mutating func propertiesChanged(
+        _ path: ObjectPath, interface: String, entries: [(key: String, value: DBusValue)], invalidated: [String]
+    ) -> [BlueZEvent] {
         switch interface {
         case BlueZPaths.deviceInterface.rawValue:
-            guard var device = devices[path] else { return [] }
-            let keys = device.apply(changed).union(device.invalidate(invalidated))
-            devices[path] = device
-            return keys.isEmpty ? [] : [.deviceChanged(device, changed: keys)]
+            // Changed in place: a copy of the device per signal is what a storm cannot afford.
+            guard let keys = devices[path]?.apply(entries: entries).union(invalidated.isEmpty ? [] : devices[path]?.invalidate(invalidated) ?? []),
+                  !keys.isEmpty, let device = devices[path] else { return [] }
+            return [.deviceChanged(device, changed: keys)]
         case BlueZPaths.batteryInterface.rawValue:
-            guard var device = devices[path], let level = changed["Percentage"]?.get(UInt8.self), device.battery != level else { return [] }
+            guard var device = devices[path], let level = entries.last(where: { $0.key == "Percentage" })?.value.unwrapped.byteValue,
+                  device.battery != level else { return [] }
             device.battery = level
             devices[path] = device
             return [.deviceChanged(device, changed: ["Battery"])]
         case BlueZPaths.adapterInterface.rawValue:
             guard var adapter = adapters[path] else { return [] }
-            let keys = adapter.apply(changed)
+            let keys = adapter.apply(Dictionary(entries.map { ($0.key, Variant($0.value.unwrapped)) }, uniquingKeysWith: { $1 }))
             adapters[path] = adapter
             return keys.isEmpty ? [] : [.adapterChanged(adapter, changed: keys)]
         default:

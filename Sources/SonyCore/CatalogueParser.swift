@@ -1,5 +1,3 @@
-internal import Yams
-
 /// Turns catalogue YAML into a `ModelCatalogue`, or into the first problem found with its
 /// line number (the rules of reading are `YAMLReader`'s; the catalogue's schema is here).
 struct CatalogueParser {

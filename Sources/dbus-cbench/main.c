@@ -293,8 +293,9 @@ static void send_change(DBusConnection *c, const char *path, const char *key, in
     dbus_message_unref(m);
 }
 
-static void answer_calls(DBusConnection *c, DBusMessage *reply, int timeout_ms) {
-    dbus_connection_read_write(c, timeout_ms);
+/* Answers what has come in with reply; false once the bus is gone. */
+static int answer_calls(DBusConnection *c, DBusMessage *reply, int timeout_ms) {
+    if (!dbus_connection_read_write(c, timeout_ms)) return 0;
     DBusMessage *m;
     while ((m = dbus_connection_pop_message(c))) {
         if (dbus_message_get_type(m) == DBUS_MESSAGE_TYPE_METHOD_CALL && !dbus_message_get_no_reply(m)) {
@@ -306,19 +307,30 @@ static void answer_calls(DBusConnection *c, DBusMessage *reply, int timeout_ms) 
         }
         dbus_message_unref(m);
     }
+    return 1;
 }
 
-static int storm(DBusConnection *c, const char *name, const char *file, const char *path, long n, long rate, long flaps) {
+/* Owns name and returns the reply saved in file (a capture), to answer every call with. */
+static DBusMessage *own_with_reply(DBusConnection *c, const char *name, const char *file) {
     static char buf[64 << 20];
     FILE *f = fopen(file, "rb");
-    if (!f) { perror(file); return 1; }
+    if (!f) { perror(file); return NULL; }
     size_t len = fread(buf, 1, sizeof buf, f);
     fclose(f);
     DBusError err;
     dbus_error_init(&err);
     DBusMessage *reply = dbus_message_demarshal(buf, (int)len, &err);
-    if (!reply) { fprintf(stderr, "demarshal: %s\n", err.message); return 1; }
-    if (dbus_bus_request_name(c, name, DBUS_NAME_FLAG_DO_NOT_QUEUE, &err) != DBUS_REQUEST_NAME_REPLY_PRIMARY_OWNER) return 1;
+    if (!reply) { fprintf(stderr, "demarshal: %s\n", err.message); return NULL; }
+    if (dbus_bus_request_name(c, name, DBUS_NAME_FLAG_DO_NOT_QUEUE, &err) != DBUS_REQUEST_NAME_REPLY_PRIMARY_OWNER) {
+        fprintf(stderr, "name %s not owned\n", name);
+        return NULL;
+    }
+    return reply;
+}
+
+static int storm(DBusConnection *c, const char *name, const char *file, const char *path, long n, long rate, long flaps) {
+    DBusMessage *reply = own_with_reply(c, name, file);
+    if (!reply) return 1;
     printf("ready\n");
     fflush(stdout);
     char line[64];
@@ -333,7 +345,7 @@ static int storm(DBusConnection *c, const char *name, const char *file, const ch
             tv.tv_sec = 0;
             tv.tv_usec = 0;
             if (select(1, &in, NULL, NULL, &tv) > 0) break;
-            answer_calls(c, reply, 10);
+            if (!answer_calls(c, reply, 10)) return 0;
         }
         if (!fgets(line, sizeof line, stdin)) return 0;
         long this_n = atol(line + 2); /* "go N": N signals this time; plain "go": n */
@@ -394,31 +406,11 @@ static int capture(DBusConnection *c, const char *dest, const char *file) {
 }
 
 static int canned(DBusConnection *c, const char *name, const char *file) {
-    static char buf[64 << 20];
-    FILE *f = fopen(file, "rb");
-    if (!f) { perror(file); return 1; }
-    size_t len = fread(buf, 1, sizeof buf, f);
-    fclose(f);
-    DBusError err;
-    dbus_error_init(&err);
-    DBusMessage *reply = dbus_message_demarshal(buf, (int)len, &err);
-    if (!reply) { fprintf(stderr, "demarshal: %s\n", err.message); return 1; }
-    if (dbus_bus_request_name(c, name, DBUS_NAME_FLAG_DO_NOT_QUEUE, &err) != DBUS_REQUEST_NAME_REPLY_PRIMARY_OWNER) return 1;
+    DBusMessage *reply = own_with_reply(c, name, file);
+    if (!reply) return 1;
     printf("ready\n");
     fflush(stdout);
-    while (dbus_connection_read_write(c, -1)) {
-        DBusMessage *m;
-        while ((m = dbus_connection_pop_message(c))) {
-            if (dbus_message_get_type(m) == DBUS_MESSAGE_TYPE_METHOD_CALL && !dbus_message_get_no_reply(m)) {
-                DBusMessage *r = dbus_message_copy(reply);
-                dbus_message_set_reply_serial(r, dbus_message_get_serial(m));
-                dbus_message_set_destination(r, dbus_message_get_sender(m));
-                dbus_connection_send(c, r, NULL);
-                dbus_message_unref(r);
-            }
-            dbus_message_unref(m);
-        }
-    }
+    while (answer_calls(c, reply, -1)) {}
     return 0;
 }
 

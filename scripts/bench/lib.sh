@@ -1,18 +1,22 @@
-# Sourced by the daemon benchmarks: a private bus, a cleanup trap, and helpers to
-# start processes that print "ready" and to read a process's CPU and wake-ups.
-# Expects ROUNDS set; sets BIN (release binaries), C (dbus-cbench), work, pids.
+# Sourced by the benchmarks: the release build of BENCH_PRODUCTS (and dbus-cbench),
+# a private bus, a cleanup trap, and helpers to start processes that print "ready"
+# and to read a process's CPU, wake-ups and RSS.
+# Sets BIN (release binaries), C (dbus-cbench), work, pids; SCRATCH picks SwiftPM's
+# --scratch-path (default .build). A script's `transient` process is killed too.
 
 ./scripts/install-deps.sh
-swift build -c release --product sonyctld >&2
-swift build -c release --product dbus-cbench >&2
-BIN=$(swift build -c release --show-bin-path)
+SCRATCH=${SCRATCH:-.build}
+build() { swift build -c release --scratch-path "$SCRATCH" "$@"; }
+for product in dbus-cbench ${BENCH_PRODUCTS:-}; do build --product "$product" >&2; done
+BIN=$(build --show-bin-path)
 C="$BIN/dbus-cbench"
 MOCK="$PWD/Tests/Mocks/sony_bluez.py"
 
 work=$(mktemp -d)
 pids=()
+transient=""
 cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    for p in "${pids[@]}" $transient; do kill "$p" 2>/dev/null || true; done
     wait 2>/dev/null || true
     rm -rf "$work"
 }

@@ -1,5 +1,3 @@
-internal import Yams
-
 /// Reads `sonyctld.yaml` into a `DaemonConfiguration`: every key optional, none unknown,
 /// every number within a range that keeps the daemon sane, every refusal at its line.
 struct ConfigurationParser {

@@ -1,8 +1,6 @@
-internal import Yams
-
 /// Reads YAML data files strictly, so that every refusal names the line to fix.
 ///
-/// It walks the node tree from `Yams.compose` instead of decoding with `Codable`: a decoder
+/// It walks the node tree from `YAMLComposer` (libyaml) instead of decoding with `Codable`: a decoder
 /// reports a coding path at best, while every node here carries its `Mark`. Unknown keys
 /// are errors too, so that a misspelt optional key (`hold_second:`) is not silently
 /// ignored. The catalogue and the daemon's configuration share it.
@@ -21,11 +19,9 @@ struct YAMLReader {
     /// The document's root node, or `nil` for a document with nothing in it (only comments).
     func composeIfAny(_ yaml: String) throws(DataFileError) -> Node? {
         do {
-            return try Yams.compose(yaml: yaml)
-        } catch let error as YamlError {
-            throw translate(error)
+            return try YAMLComposer.compose(yaml)
         } catch {
-            throw DataFileError(file: file, line: 0, reason: "YAML: \(error)")
+            throw DataFileError(file: file, line: error.line, reason: error.problem)
         }
     }
 
@@ -146,7 +142,7 @@ struct YAMLReader {
     }
 
     func isNull(_ node: Node) -> Bool {
-        node.tag.rawValue == Tag.Name.null.rawValue
+        node.isNull
     }
 
     func line(_ node: Node) -> Int {
@@ -168,22 +164,5 @@ struct YAMLReader {
 
     func choices(_ names: [String]) -> String {
         names.joined(separator: ", ")
-    }
-
-    /// Yams reports syntax errors with libyaml's mark (already 1-based lines).
-    private func translate(_ error: YamlError) -> DataFileError {
-        switch error {
-        case .scanner(_, let problem, let mark, _),
-             .parser(_, let problem, let mark, _),
-             .composer(_, let problem, let mark, _):
-            return DataFileError(file: file, line: mark.line, reason: "YAML syntax: \(problem)")
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
-            return DataFileError(file: file, line: context.mark.line, reason: "duplicate key \(keys) in one mapping")
-        case .reader(let problem, _, _, _):
-            return DataFileError(file: file, line: 0, reason: "YAML: \(problem)")
-        default:
-            return DataFileError(file: file, line: 0, reason: "YAML: \(error)")
-        }
     }
 }
