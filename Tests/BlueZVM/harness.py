@@ -175,15 +175,16 @@ class Signal:
 class Proc:
     """A child whose output is kept in a file and, line by line, in memory."""
 
-    def __init__(self, world, name, argv, logfile, env=None):
+    def __init__(self, world, name, argv, logfile, env=None, stderr_apart=False):
         self.name, self.argv = name, argv
         self.lines = []
         self.returncode = None
         self.out = open(logfile, "ab")
         self.out.write(("# %s\n" % " ".join(argv)).encode())
         self.out.flush()
-        self.p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                  env=env, start_new_session=True)
+        # stderr_apart: stdout holds a document to parse, stderr goes to the log only.
+        self.p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=self.out if stderr_apart else subprocess.STDOUT,
+                                  stdin=subprocess.DEVNULL, env=env, start_new_session=True)
         self.buf = b""
         fd = self.p.stdout.fileno()
         os.set_blocking(fd, False)
@@ -372,8 +373,8 @@ class World:
         wait_until(lambda: 1 not in self.mgmt.present, 10, "hci1 held by the headset")
         return address
 
-    def proc(self, name, argv, logfile, env=None):
-        return Proc(self, name, argv, logfile, env)
+    def proc(self, name, argv, logfile, env=None, stderr_apart=False):
+        return Proc(self, name, argv, logfile, env, stderr_apart)
 
 
 def dbus_error(e):

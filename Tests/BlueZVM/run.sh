@@ -18,8 +18,9 @@ echo "bluez-vm: prepared in $(elapsed)s (kernel $KVER)"
 
 cd "$REPO"
 swift build --product sonyctld >/dev/null
+swift build --product sonyctl >/dev/null
 BIN=$(swift build --show-bin-path)
-echo "bluez-vm: sonyctld built at $(elapsed)s"
+echo "bluez-vm: sonyctld and sonyctl built at $(elapsed)s"
 
 rm -rf "$ART"; mkdir -p "$ART"
 cat > "$ART/job" <<JOB

@@ -21,6 +21,8 @@ import sys
 import time
 import traceback
 
+import json
+
 import dbus
 
 from harness import BLUEZ, DAEMON, Failure, Headset, World, dbus_error, log, wait_until
@@ -191,16 +193,46 @@ class Run:
                 self.w.call(service, path, "org.freedesktop.DBus.Peer", "Ping", timeout=10)
 
     def finish(self, proc, timeout):
-        """Waits for a client (busctl) to exit, then catches up with the bus."""
+        """Waits for a client (sonyctl) to exit, then catches up with the bus."""
         rc = proc.wait(timeout)
         self.sync()
         return rc
 
-    def daemon_call(self, method, *args, timeout=30):
-        """busctl, until the sonyctl CLI lands; returns the running process."""
-        argv = ["busctl", "--system", "call", "--timeout=%d" % timeout, DAEMON, self.sony, DEV_IFACE, method] + list(args)
-        proc = self.w.proc("busctl " + method, argv, os.path.join(self.dir, "busctl.log"))
-        return proc
+    def sonyctl(self, *args):
+        """The sonyctl CLI, as a user's script runs it (--json); returns the running process."""
+        argv = [os.path.join(BIN, "sonyctl")] + list(args) + ["--json"]
+        return self.w.proc("sonyctl " + args[0], argv, os.path.join(self.dir, "sonyctl.log"), stderr_apart=True)
+
+    def sonyctl_doc(self, *args, timeout=30):
+        """Runs sonyctl to its end; returns (exit status, its one JSON document)."""
+        proc = self.sonyctl(*args)
+        rc = self.finish(proc, timeout)
+        try:
+            return rc, json.loads(proc.output())
+        except ValueError:
+            raise Failure("sonyctl %s printed no JSON document (exit %s): %r" % (" ".join(args), rc, proc.output()[-300:]))
+
+    @staticmethod
+    def json_lines(proc):
+        return [json.loads(l) for l in proc.lines if l.startswith("{")]
+
+    def repair(self, *options):
+        """`sonyctl repair ADDRESS --timeout 60 ...`, running; see wait_repair_stage."""
+        return self.sonyctl("repair", self.address, "--timeout", "60", *options)
+
+    def wait_repair_stage(self, proc, stage, timeout=30):
+        """Until the repair's JSON lines report the stage (or it ended)."""
+        self.wait(lambda: any(e.get("stage") == stage for e in self.json_lines(proc)) or not proc.running, timeout,
+                  "sonyctl repair to report %s" % stage)
+        if not proc.running and not any(e.get("stage") == stage for e in self.json_lines(proc)):
+            raise Failure("sonyctl repair ended before %s: %s" % (stage, proc.output()[-300:]))
+
+    def repair_outcome(self, proc):
+        """The stages sonyctl printed and its 'finished' event."""
+        events = self.json_lines(proc)
+        stages = [e["stage"] for e in events if e.get("event") == "progress"]
+        finished = [e for e in events if e.get("event") == "finished"]
+        return stages, (finished[0] if len(finished) == 1 else None)
 
     # -- the headset's side ---------------------------------------------------
 
@@ -274,6 +306,11 @@ def scenario_detect(r):
     for query in ("WH-1000XM4", r.address.lower()):
         path = r.w.call(DAEMON, MANAGER, MGR_IFACE, "ResolveDevice", "s", (query,))
         r.check(path == r.sony, "sonyctld: ResolveDevice(%r) = %s" % (query, path))
+    rc, doc = r.sonyctl_doc("status", "WH-1000XM4")
+    doc = doc.get("device", {})
+    r.check(rc == 0 and doc.get("model") == "WH-1000XM4" and doc.get("address") == r.address and doc.get("present")
+            and "modalias" in doc.get("evidence", []), "sonyctl status WH-1000XM4: exit %s, model %s, address %s"
+            % (rc, doc.get("model"), doc.get("address")))
     r.stop_discovery()
     r.pairing_mode(False)
 
@@ -301,9 +338,8 @@ def scenario_repair(r):
 
     mark_sig = r.w.mark()
     hmark = r.headset.mark()
-    repair = r.daemon_call("Repair", "a{sv}", "1", "Timeout", "u", "60", timeout=120)
-    r.wait(lambda: (r.sony_device() or {}).get("RepairState") == "waiting-for-device" or not repair.running, 30,
-           "sonyctld's repair to wait for the device")
+    repair = r.repair()
+    r.wait_repair_stage(repair, "waiting-for-device")
     r.check(repair.running, "the repair waits for the device")
     r.wait(lambda: r.device() is None, 5, "bluetoothd to drop the device")
     r.check(True, "bluetoothd: the device was removed (forgotten)")
@@ -311,7 +347,9 @@ def scenario_repair(r):
     # The user holds the pairing button.
     r.pairing_mode(True)
     rc = r.finish(repair, 120)
-    r.check(rc == 0, "Repair returned success (busctl exit %s: %s)" % (rc, repair.output().strip()[-300:]))
+    stages, finished = r.repair_outcome(repair)
+    r.check(rc == 0 and finished and finished["success"], "sonyctl repair: exit %s, %s" % (rc, finished))
+    r.check(stages == REPAIR_STAGES, "sonyctl repair: the stages %s" % stages)
     r.pairing_mode(False)
     d = r.device()
     r.check(d and d["Paired"] and d["Bonded"] and d["Trusted"] and d["Connected"], "bluetoothd: Paired, Bonded, Trusted, Connected")
@@ -337,9 +375,8 @@ def scenario_forget(r):
     r.pair_and_connect()
     mark = r.headset.mark()
     sig = r.w.mark()
-    forget = r.daemon_call("Forget")
-    rc = r.finish(forget, 40)
-    r.check(rc == 0, "Forget returned success (busctl exit %s: %s)" % (rc, forget.output().strip()[-300:]))
+    rc, doc = r.sonyctl_doc("forget", r.address, "--yes", timeout=40)
+    r.check(rc == 0, "sonyctl forget --yes: exit %s, %s" % (rc, json.dumps(doc)[:200]))
     removed = [s for s in r.w.signals_since(sig, BLUEZ, "/", member="InterfacesRemoved") if s.args[0] == r.dev]
     r.check(removed and D1 in removed[0].args[1], "bluetoothd: InterfacesRemoved %s" % r.dev)
     r.check(r.device() is None, "bluetoothd: no such device any more")
@@ -402,6 +439,10 @@ def scenario_flapping(r):
     reasons = [e[2].get("reason") for e in history if e[1] == "disconnected"]
     r.note("history kinds %s, drop reasons %s" % (kinds, reasons))
     r.check(s["Connected"], "sonyctld: Connected again")
+    rc, doc = r.sonyctl_doc("status", r.address)
+    doc = doc.get("device", {})
+    r.check(rc == 0 and doc.get("health") == "flapping" and doc.get("disconnects_last_hour") == 3,
+            "sonyctl status: health %s, disconnects_last_hour %s" % (doc.get("health"), doc.get("disconnects_last_hour")))
 
 
 def scenario_restart(r):
@@ -421,13 +462,15 @@ def scenario_restart(r):
     r.wait(lambda: r.registrations() >= 2, 15, "the audio server to register again")
     # 2. bluetoothd restarted in the middle of a repair (systemctl restart: SIGTERM, on
     # which bluetoothd powers the adapter off before it leaves the bus).
-    repair = r.daemon_call("Repair", "a{sv}", "1", "Timeout", "u", "60", timeout=120)
+    repair = r.repair()
     r.wait(lambda: r.w.bluez.props(ADAPTER, A1).get("Discovering") or not repair.running, 30,
            "the repair to wait for the device, discovering")
     sig = r.w.mark()
     r.stop_bluetoothd()
     rc = r.finish(repair, 30)
-    r.check(rc != 0, "Repair failed: %s" % repair.output().strip()[-200:])
+    _, finished = r.repair_outcome(repair)
+    # sonyctl's exit status 6: BlueZ not running, or no adapter, or it is powered off.
+    r.check(rc == 6 and finished and not finished["success"], "sonyctl repair: exit %s, %s" % (rc, finished))
     fin = [s.args for s in r.w.signals_since(sig, DAEMON, r.sony, DEV_IFACE, "RepairFinished")]
     ended = ("org.sonyctl.Daemon1.Error.AdapterPoweredOff", "org.sonyctl.Daemon1.Error.BluezUnavailable")
     r.check(len(fin) == 1 and fin[0][0] is False and fin[0][1] in ended,
@@ -438,12 +481,13 @@ def scenario_restart(r):
     r.wait(lambda: r.registrations() >= 3, 15, "the audio server to register again")
     # 3. The next repair, on the new bluetoothd, goes through.
     mark = r.w.mark()
-    repair = r.daemon_call("Repair", "a{sv}", "1", "Timeout", "u", "60", timeout=120)
-    r.wait(lambda: (r.sony_device() or {}).get("RepairState") == "waiting-for-device" or not repair.running, 30,
-           "the repair to wait for the device")
+    repair = r.repair()
+    r.wait_repair_stage(repair, "waiting-for-device")
     r.pairing_mode(True)
     rc = r.finish(repair, 120)
-    r.check(rc == 0, "Repair on the restarted bluetoothd succeeded (busctl exit %s: %s)" % (rc, repair.output().strip()[-300:]))
+    stages, finished = r.repair_outcome(repair)
+    r.check(rc == 0 and finished and finished["success"] and stages == REPAIR_STAGES,
+            "sonyctl repair on the restarted bluetoothd: exit %s, stages %s" % (rc, stages))
     r.pairing_mode(False)
     r.wait(r.audio_up, 15, "A2DP up")
     stages = [s.args[0] for s in r.w.signals_since(mark, DAEMON, r.sony, DEV_IFACE, "RepairProgress")]
@@ -453,7 +497,7 @@ def scenario_restart(r):
 def scenario_crash(r):
     """bluetoothd killed while a repair discovers; the user tries again at once."""
     r.pair_and_connect()
-    repair = r.daemon_call("Repair", "a{sv}", "1", "Timeout", "u", "60", timeout=120)
+    repair = r.repair()
     r.wait(lambda: r.w.bluez.props(ADAPTER, A1).get("Discovering") or not repair.running, 30,
            "the repair to wait for the device, discovering")
     sig = r.w.mark()
@@ -468,9 +512,9 @@ def scenario_crash(r):
     # The killed bluetoothd's inquiry still runs in the kernel (up to 10.24 s): a new
     # StartDiscovery gets org.bluez.Error.InProgress and no discovery session.
     r.pairing_mode(True)
-    repair = r.daemon_call("Repair", "a{sv}", "1", "Timeout", "u", "30", timeout=120)
+    repair = r.sonyctl("repair", r.address, "--timeout", "30")
     rc = r.finish(repair, 60)
-    r.check(rc == 0, "the repair right after the crash succeeded (busctl exit %s: %s)" % (rc, repair.output().strip()[-300:]))
+    r.check(rc == 0, "the repair right after the crash succeeded (sonyctl exit %s: %s)" % (rc, r.repair_outcome(repair)[1]))
     r.pairing_mode(False)
     r.wait(r.audio_up, 15, "A2DP up")
 
@@ -484,11 +528,11 @@ def scenario_reconnect(r):
     r.wait(lambda: r.registrations() >= 2, 15, "the desktop to register again")
     d = r.wait(r.device, 10, "the device from storage")
     r.check(d["Paired"] and not d["Connected"], "bluetoothd: paired, not connected (ServicesResolved=%s)" % d.get("ServicesResolved"))
-    repair = r.daemon_call("Repair", "a{sv}", "2", "Timeout", "u", "30", "SkipForget", "b", "true", timeout=120)
+    repair = r.sonyctl("repair", r.address, "--timeout", "30", "--skip-forget")
     rc = r.finish(repair, 90)
     r.check(r.device()["Connected"] and r.transport() is not None,
             "bluetoothd: Connected with A2DP (ServicesResolved=%s)" % r.device().get("ServicesResolved"))
-    r.check(rc == 0, "Repair with SkipForget succeeded (busctl exit %s: %s)" % (rc, repair.output().strip()[-300:]))
+    r.check(rc == 0, "sonyctl repair --skip-forget: exit %s, %s" % (rc, r.repair_outcome(repair)[1]))
 
 
 def scenario_audio_after_reconnect(r):
@@ -519,9 +563,8 @@ def scenario_headless(r):
     r.wait(lambda: (r.sony_device() or {}).get("Model"), 30, "sonyctld to know the headset")
     r.stop_discovery()
     r.pairing_mode(False)
-    repair = r.daemon_call("Repair", "a{sv}", "1", "Timeout", "u", "60", timeout=120)
-    r.wait(lambda: (r.sony_device() or {}).get("RepairState") == "waiting-for-device" or not repair.running, 30,
-           "the repair to wait for the device")
+    repair = r.repair()
+    r.wait_repair_stage(repair, "waiting-for-device")
     r.pairing_mode(True)
     rc = r.finish(repair, 120)
     r.pairing_mode(False)
