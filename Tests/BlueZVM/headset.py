@@ -12,7 +12,8 @@ What it shows the host, as the real headset does:
     Information record (0x1200) with the same Device ID.
 
 It behaves like a headset, not like a test double: while not in pairing mode it is
-connectable (page scan) but not discoverable, and it refuses to pair (IO Capability
+connectable (page scan) but not discoverable (btvirt 5.66, though, answers an inquiry
+from any page-scanning controller: see radio-off), and it refuses to pair (IO Capability
 Request Negative Reply, Pairing Not Allowed); it keeps the link keys it was given
 and answers the host's Link Key Request with them, or with a negative reply when it
 has none.
@@ -23,6 +24,7 @@ socket, one JSON object per line each way:
   {"cmd": "open", "transport": "hci-socket:1"}   switch on, on that controller
   {"cmd": "close"}                      switch off (the key store survives)
   {"cmd": "pairing-mode", "on": true}   discoverable + pairable (the user held the button)
+  {"cmd": "radio-off"}                  neither discoverable nor connectable (switched off)
   {"cmd": "forget-host"}                drop every link key it holds
   {"cmd": "reset"}                      factory state: no links, no keys, not pairable
   {"cmd": "drop", "reason": 8}          drop the ACL link with that HCI reason
@@ -256,13 +258,24 @@ class Headset:
         if d is None:
             raise RuntimeError("the headset is off (no controller): %s" % cmd)
         if cmd == "pairing-mode":
+            # On: discoverable and connectable. Off: connectable only (paired hosts
+            # may connect), as a headset that is simply switched on.
             self.pairing_mode = bool(msg["on"])
             await d.set_discoverable(self.pairing_mode)
+            await d.set_connectable(True)
+            return {}
+        if cmd == "radio-off":
+            # Neither discoverable nor connectable: the headset switched off, or the
+            # first seconds of holding its power button down for pairing mode.
+            self.pairing_mode = False
+            await d.set_discoverable(False)
+            await d.set_connectable(False)
             return {}
         if cmd == "reset":
             # Factory state: not in pairing mode, no links, no keys.
             self.pairing_mode = False
             await d.set_discoverable(False)
+            await d.set_connectable(True)
             for c in list(d.connections.values()):
                 await c.disconnect(hci.HCI_REMOTE_USER_TERMINATED_CONNECTION_ERROR)
             await self.keystore.delete_all()
