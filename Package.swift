@@ -93,7 +93,7 @@ let package = Package(
             dependencies: ["SonyCLI"],
             swiftSettings: swiftSettings,
             linkerSettings: [.unsafeFlags([
-                "-static-stdlib", "-Xclang-linker", "-no-pie",
+                "-static-stdlib", "-use-ld=lld", "-Xclang-linker", "-no-pie",
                 "-Xlinker", "--start-group",
                 "-lFoundationEssentials", "-l_FoundationCShims", "-l_FoundationCollections", "-lswiftSynchronization",
                 "-Xlinker", "--end-group",
@@ -119,6 +119,12 @@ let package = Package(
             name: "bluez-bench",
             dependencies: ["BlueZ", "DBus", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
+        ),
+        // The platform's floor for a one-shot Swift D-Bus client, linked as sonyctl is.
+        .executableTarget(
+            name: "cli-floor",
+            dependencies: ["CDBus"],
+            linkerSettings: [.unsafeFlags(["-static-stdlib", "-use-ld=lld", "-Xclang-linker", "-no-pie"])]
         ),
         .executableTarget(
             name: "history-bench",

@@ -2,7 +2,9 @@
 # bench-cli.sh [RUNS] - whole-process time and peak RSS of `sonyctl list`
 # beside `dbus-send --print-reply` calling the same daemon's GetManagedObjects,
 # in the same run, against sonyctld on a private bus with the demo's devices.
-# Bars (issue 5): median ≤ 1.5× dbus-send's, peak RSS ≤ 8 MB.
+# Bars (issue 5): median ≤ 1.5× dbus-send's, peak RSS ≤ 8 MB. cli-floor, the same
+# question from the smallest Swift program linked as sonyctl is, shows what the
+# platform itself costs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-300}
@@ -10,12 +12,13 @@ RUNS=${1:-300}
 ./scripts/install-deps.sh
 swift build -c release --product sonyctld >&2
 swift build -c release --product sonyctl >&2
+swift build -c release --product cli-floor >&2
 BIN=$(swift build -c release --show-bin-path)
 . scripts/world.sh
 start_world
 
 dbus_send="dbus-send --system --print-reply --dest=org.sonyctl.Daemon1 /org/sonyctl/Daemon1 org.freedesktop.DBus.ObjectManager.GetManagedObjects"
-commands=("$dbus_send" "$BIN/sonyctl list" "$BIN/sonyctl list --json" "$BIN/sonyctl status WH-1000XM4")
+commands=("$dbus_send" "$BIN/sonyctl list" "$BIN/sonyctl list --json" "$BIN/sonyctl status WH-1000XM4" "$BIN/cli-floor")
 for c in "${commands[@]}"; do $c >/dev/null || { echo "failed: $c" >&2; exit 1; }; done
 
 hyperfine -N --warmup 20 --runs "$RUNS" --export-json "$world_dir/hf.json" --style none "${commands[@]}" >/dev/null

@@ -7,6 +7,7 @@ public enum BlueZPaths {
     public static let adapterInterface: InterfaceName = "org.bluez.Adapter1"
     public static let deviceInterface: InterfaceName = "org.bluez.Device1"
     public static let batteryInterface: InterfaceName = "org.bluez.Battery1"
+    public static let transportInterface: InterfaceName = "org.bluez.MediaTransport1"
     public static let agentManagerInterface: InterfaceName = "org.bluez.AgentManager1"
 
     /// `hci0` for `/org/bluez/hci0`: the last element of a path.

@@ -34,6 +34,12 @@ public struct DeviceInfo: Sendable, Equatable {
     public var advertisingFlags: [UInt8] = []
     /// `Battery1.Percentage`, when BlueZ has a battery for the device.
     public var battery: UInt8?
+    /// The device's `MediaTransport1` objects: an A2DP stream is set up. bluetoothd
+    /// 5.66 can leave `ServicesResolved` false after reconnecting by itself while
+    /// one is there, so this, too, says the audio profile is up.
+    public var transports: Set<ObjectPath> = []
+
+    public var hasAudioTransport: Bool { !transports.isEmpty }
 
     public init(path: ObjectPath) { self.path = path }
 

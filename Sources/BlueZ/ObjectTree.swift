@@ -38,6 +38,7 @@ public struct ObjectTree: Sendable, Equatable {
         var fresh = ObjectTree()
         var added: [BlueZEvent] = []
         var addedDevices: [BlueZEvent] = []
+        let transports = Self.transports(in: objects)
         for (path, interfaces) in objects.sorted(by: { $0.0 < $1.0 }) {
             for (name, properties) in interfaces where name == BlueZPaths.adapterInterface.rawValue {
                 var adapter = AdapterInfo(path: path)
@@ -54,6 +55,7 @@ public struct ObjectTree: Sendable, Equatable {
             device.apply(entries: properties)
             device.battery = interfaces.first(where: { $0.0 == BlueZPaths.batteryInterface.rawValue })?.1
                 .first(where: { $0.key == "Percentage" })?.value.unwrapped.byteValue
+            device.transports = transports[path] ?? []
             fresh.devices[path] = device
             if let before = devices[path] {
                 if before != device { addedDevices.append(.deviceChanged(device, changed: ["*"])) }
@@ -67,6 +69,20 @@ public struct ObjectTree: Sendable, Equatable {
         events += adapters.values.filter { fresh.adapters[$0.path] == nil }.sorted { $0.path < $1.path }.map(BlueZEvent.adapterRemoved)
         self = fresh
         return events + added + addedDevices
+    }
+
+    /// Each device's `MediaTransport1` objects, by the transport's `Device` property
+    /// or, without one, by path.
+    private static func transports(in objects: [(ObjectPath, Interfaces)]) -> [ObjectPath: Set<ObjectPath>] {
+        let devicePaths = objects.filter { $0.1.contains { $0.0 == BlueZPaths.deviceInterface.rawValue } }.map(\.0)
+        var owned: [ObjectPath: Set<ObjectPath>] = [:]
+        for (path, interfaces) in objects {
+            guard let transport = interfaces.first(where: { $0.0 == BlueZPaths.transportInterface.rawValue })?.1 else { continue }
+            let owner = transport.first(where: { $0.key == "Device" })?.value.unwrapped.objectPathValue
+                ?? devicePaths.first { path.isInNamespace($0) }
+            if let owner { owned[owner, default: []].insert(path) }
+        }
+        return owned
     }
 
     public mutating func interfacesAdded(_ path: ObjectPath, _ interfaces: [String: [String: Variant]]) -> [BlueZEvent] {
@@ -85,6 +101,11 @@ public struct ObjectTree: Sendable, Equatable {
             let isNew = devices[path] == nil
             devices[path] = device
             events.append(isNew ? .deviceAdded(device) : .deviceChanged(device, changed: changed))
+        } else if let transport = interfaces[BlueZPaths.transportInterface.rawValue] {
+            let owner = transport["Device"]?.get(ObjectPath.self) ?? devices.keys.first { path.isInNamespace($0) }
+            if let owner, devices[owner]?.transports.insert(path).inserted == true, let device = devices[owner] {
+                events.append(.deviceChanged(device, changed: ["Transport"]))
+            }
         } else if let battery = interfaces[BlueZPaths.batteryInterface.rawValue], var device = devices[path] {
             let level = battery["Percentage"]?.get(UInt8.self)
             if device.battery != level {
@@ -100,6 +121,10 @@ public struct ObjectTree: Sendable, Equatable {
         var events: [BlueZEvent] = []
         if interfaces.contains(BlueZPaths.deviceInterface.rawValue), let device = devices.removeValue(forKey: path) {
             events.append(.deviceRemoved(device))
+        } else if interfaces.contains(BlueZPaths.transportInterface.rawValue),
+                  let owner = devices.values.first(where: { $0.transports.contains(path) })?.path {
+            devices[owner]?.transports.remove(path)
+            if let device = devices[owner] { events.append(.deviceChanged(device, changed: ["Transport"])) }
         } else if interfaces.contains(BlueZPaths.batteryInterface.rawValue), var device = devices[path], device.battery != nil {
             device.battery = nil
             devices[path] = device

@@ -28,42 +28,23 @@ public final class Connection: Sendable {
 
     /// A bus at an explicit address such as `unix:path=/run/dbus/system_bus_socket`.
     public convenience init(address: String) throws(DBusError) {
-        var error = CDBus.DBusError()
-        dbus_error_init(&error)
-        defer { dbus_error_free(&error) }
-        guard let raw = dbus_connection_open_private(address, &error) else {
-            throw Self.convert(&error, fallback: "cannot connect to \(address)")
-        }
-        guard dbus_bus_register(raw, &error) != 0 else {
-            dbus_connection_close(raw)
-            dbus_connection_unref(raw)
-            throw Self.convert(&error, fallback: "cannot register with the bus at \(address)")
-        }
-        try self.init(raw: raw)
+        try self.init(raw: RawConnection.open(address: address))
     }
 
     private convenience init(bus: DBusBusType) throws(DBusError) {
-        var error = CDBus.DBusError()
-        dbus_error_init(&error)
-        defer { dbus_error_free(&error) }
-        guard let raw = dbus_bus_get_private(bus, &error) else {
-            throw Self.convert(&error, fallback: "cannot connect to the bus")
-        }
-        try self.init(raw: raw)
+        try self.init(raw: RawConnection.open(bus: bus))
     }
 
     private init(raw: OpaquePointer) throws(DBusError) {
         guard let unique = dbus_bus_get_unique_name(raw) else {
-            dbus_connection_close(raw)
-            dbus_connection_unref(raw)
+            RawConnection.release(raw)
             throw DBusError(.failed, "the bus gave no unique name")
         }
         uniqueName = BusName(unchecked: String(cString: unique))
         do {
             loop = try EventLoop(raw: raw)
         } catch {
-            dbus_connection_close(raw)
-            dbus_connection_unref(raw)
+            RawConnection.release(raw)
             throw error
         }
         loop.start()
@@ -71,11 +52,6 @@ public final class Connection: Sendable {
 
     deinit { loop.requestClose() }
 
-    private static func convert(_ error: inout CDBus.DBusError, fallback: String) -> DBusError {
-        guard dbus_error_is_set(&error) != 0, let name = error.name else { return DBusError(.failed, fallback) }
-        let text = error.message.map { String(cString: $0) } ?? fallback
-        return DBusError((try? ErrorName(String(cString: name))) ?? .failed, text)
-    }
 
     /// Closes the connection; pending calls and streams end as disconnected.
     public func close() { loop.requestClose() }

@@ -85,8 +85,21 @@ public final class ChildProcess: Sendable {
         defer { argv.forEach { free($0) } }
         let env = (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { env.forEach { free($0) } }
+        // A child starts with the spawning thread's signal mask, and the threads of
+        // the test's pool block SIGINT and SIGTERM: a daemon or CLI under test must
+        // get the signals a test sends it, so every signal starts unblocked and default.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var child: pid_t = 0
-        let rc = posix_spawn(&child, path, &actions, nil, argv, env)
+        let rc = posix_spawn(&child, path, &actions, &attributes, argv, env)
         guard rc == 0 else {
             parentEnds.compactMap { $0 }.forEach { _ = close($0) }
             throw TestSupportError("cannot start \(path): errno \(rc)")

@@ -19,7 +19,8 @@ public struct CommandResult: Sendable {
 /// it, and its output is read on threads of their own so the test's executor
 /// stays free.
 public func run(_ arguments: [String], environment: [String: String]? = nil, seconds: Int = 20) async throws -> CommandResult {
-    let child = try ChildProcess("/usr/bin/timeout", ["\(seconds)"] + arguments, environment: environment, stdout: .pipe, stderr: .pipe)
+    // -k: a client that ignores the TERM is killed a little later, never left behind.
+    let child = try ChildProcess("/usr/bin/timeout", ["-k", "5", "\(seconds)"] + arguments, environment: environment, stdout: .pipe, stderr: .pipe)
     async let stdout = readToEnd(child.stdout)
     async let stderr = readToEnd(child.stderr)
     let (out, err) = await (stdout, stderr)

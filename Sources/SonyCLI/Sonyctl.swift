@@ -2,7 +2,6 @@ import ArgumentParser
 import DBus
 import Dispatch
 import SonyClient
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -30,9 +29,9 @@ struct Sonyctl: AsyncParsableCommand {
 
 /// What the `sonyctl` executable runs.
 public enum SonyctlMain {
-    /// Synchronous on purpose: the fast path's task runs on the D-Bus
-    /// connection's own thread, so no thread of the global pool is ever
-    /// started for it (each costs start-up time and memory).
+    /// Synchronous on purpose: the fast path makes blocking calls on this
+    /// thread and never starts the concurrency runtime, a thread pool or a
+    /// connection thread (each costs start-up time and memory).
     public static func main() -> Never {
         Interrupts.unblock()
         let arguments = Array(CommandLine.arguments.dropFirst())
@@ -43,9 +42,9 @@ public enum SonyctlMain {
 }
 
 /// Runs `body` to its end while this thread waits.
-func block(on executor: (any TaskExecutor)? = nil, _ body: @escaping @Sendable () async -> Void) {
+func block(_ body: @escaping @Sendable () async -> Void) {
     let done = DispatchSemaphore(value: 0)
-    Task(executorPreference: executor) {
+    Task {
         await body()
         done.signal()
     }
@@ -60,27 +59,25 @@ func block(on executor: (any TaskExecutor)? = nil, _ body: @escaping @Sendable (
 enum FastPath {
     /// Whether to print JSON, when the arguments are one of the two forms.
     static func listJSON(_ arguments: [String]) -> Bool? {
-        switch arguments {
-        case ["list"]: false
-        case ["list", "--json"]: true
-        default: nil
+        // Element by element: comparing whole arrays makes the runtime look up
+        // Array's Equatable conformance, a cost on this path of all paths.
+        guard arguments.first == "list" else { return nil }
+        switch arguments.count {
+        case 1: return false
+        case 2: return arguments[1] == "--json" ? true : nil
+        default: return nil
         }
     }
 
     static func list(json: Bool) -> ExitStatus {
         let session = Session(json: json)
-        let client: SonyClient
         do {
-            client = try session.client()
+            let (devices, manager) = try SonyClient.overview(on: SonyClient.blockingSystemBus())
+            return List.show(devices, manager, session)
         } catch {
-            session.report(error)
-            return error.status
+            let failure = Failure(error)
+            session.report(failure)
+            return failure.status
         }
-        let status = Mutex(ExitStatus.failure)
-        block(on: client.connection.executor) {
-            let result = (try? await session.execute { try await List.list($0, client: client) }) ?? .failure
-            status.withLock { $0 = result }
-        }
-        return status.withLock { $0 }
     }
 }

@@ -9,9 +9,6 @@ import Synchronization
 /// so that "NotReady" on a powered-off adapter reads as the adapter being off
 /// and a call cut short by bluetoothd leaving reads as bluetoothd gone.
 final class BlueZRepairSteps: RepairSteps {
-    /// A2DP sink, the profile a headset plays music through.
-    static let audioSink = "0000110b-0000-1000-8000-00805f9b34fb"
-
     let bluez: BlueZClient
     let agent: BlueZAgent
     let adapter: ObjectPath
@@ -114,12 +111,7 @@ final class BlueZRepairSteps: RepairSteps {
 
     func audioProfileUp() async throws(BluetoothFailure) {
         do {
-            _ = try await bluez.first { () -> Bool? in
-                guard let device = self.device, device.servicesResolved,
-                    device.uuids.contains(where: { $0.lowercased() == Self.audioSink })
-                else { return nil }
-                return true
-            }
+            _ = try await bluez.first { () -> Bool? in self.device?.audioProfileUp == true ? true : nil }
         } catch {
             throw BluetoothFailure(.refused, "cancelled")
         }

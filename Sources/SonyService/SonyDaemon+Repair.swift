@@ -82,7 +82,7 @@ extension SonyDaemon {
             try? object.emit("RepairProgress", of: DaemonNames.deviceInterface, [.string(stage.rawValue), .string(message)])
         case .retrying(let stage, let attempt, let attempts, let delay, let failure):
             logger.info("repair retrying", metadata: [
-                "device": "\(address)", "stage": "\(stage.rawValue)", "attempt": "\(attempt)/\(attempts)",
+                "device": "\(address)", "stage": "\(stage.rawValue)", "attempt": attempts > 0 ? "\(attempt)/\(attempts)" : "\(attempt)",
                 "delay": "\(delay)", "error": "\(failure)",
             ])
         }

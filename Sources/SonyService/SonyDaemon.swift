@@ -402,6 +402,7 @@ public final class SonyDaemon: Sendable {
             facts.connected = device.connected
             facts.servicesResolved = device.servicesResolved
             facts.uuids = device.uuids
+            facts.audioStream = device.hasAudioTransport
             facts.battery = device.battery.map(Int.init)
         }
         (facts.disconnectsLastHour, facts.health, facts.lastFinding) = watch.diagnosis(address)

@@ -27,6 +27,27 @@ struct ObjectTreeTests {
         #expect(tree.reset(Self.objects).isEmpty)
     }
 
+    @Test func anA2DPTransportBelongsToItsDeviceFromTheSyncOnAndGoesWhenRemoved() {
+        let transport: ObjectPath = "/org/bluez/hci0/dev_AA_BB_CC_DD_EE_01/sep1/fd0"
+        var objects = Self.objects
+        objects[transport] = ["org.bluez.MediaTransport1": ["Device": Variant(Self.device), "State": Variant("idle")]]
+        var tree = ObjectTree()
+        let events = tree.reset(objects)
+        guard case .deviceAdded(let device)? = events.last else {
+            Issue.record("unexpected \(events)")
+            return
+        }
+        #expect(device.hasAudioTransport, "the event's device carries it, not only the tree")
+        let removed = tree.interfacesRemoved(transport, ["org.bluez.MediaTransport1"])
+        #expect(removed.map { event -> Set<String> in if case .deviceChanged(_, let keys) = event { keys } else { [] } } == [["Transport"]])
+        #expect(tree.devices[Self.device]?.hasAudioTransport == false)
+        // Without a Device property, its path says whose it is.
+        _ = tree.interfacesAdded(transport, ["org.bluez.MediaTransport1": ["State": Variant("active")]])
+        #expect(tree.devices[Self.device]?.transports == [transport])
+        // One for a device BlueZ does not have is nobody's.
+        #expect(tree.interfacesAdded("/org/bluez/hci0/dev_00_00_00_00_00_09/sep1/fd0", ["org.bluez.MediaTransport1": [:]]).isEmpty)
+    }
+
     @Test func batteryComesAndGoesWithItsInterface() {
         var tree = ObjectTree()
         _ = tree.reset(Self.objects)

@@ -127,6 +127,7 @@ DEVICE_IFACE = bluez5.DEVICE_IFACE
 AGENT_MANAGER_IFACE = bluez5.AGENT_MANAGER_IFACE
 PROFILE_MANAGER_IFACE = bluez5.PROFILE_MANAGER_IFACE
 BATTERY_IFACE = 'org.bluez.Battery1'
+TRANSPORT_IFACE = 'org.bluez.MediaTransport1'
 OBJECT_MANAGER_IFACE = 'org.freedesktop.DBus.ObjectManager'
 INTROSPECTABLE_IFACE = 'org.freedesktop.DBus.Introspectable'
 PROPERTIES_IFACE = dbus.PROPERTIES_IFACE
@@ -954,6 +955,7 @@ def _remove_device_object(device, reason):
     _fail_pending(device, ERR + 'Failed', 'br-connection-canceled')
     if _prop(device, DEVICE_IFACE, 'Connected'):
         _link_down(device, reason, '', _State.disconnected_signal)
+    _remove_transports(device)
     adapter = _adapter_of(device)
     adapter.found.discard(device.path)
     names = [i for i in reversed(list(device.props)) if i not in STANDARD_IFACES] + list(STANDARD_IFACES)
@@ -1046,6 +1048,7 @@ def _link_down(device, reason, message, with_signal):
             changed = {'ServicesResolved': dbus.Boolean(False), 'Connected': dbus.Boolean(False)}
         _update(device, DEVICE_IFACE, changed)
     device.connected = False
+    _remove_transports(device)
 
 
 def _pair(device, call):
@@ -1185,6 +1188,35 @@ def SetBattery(self, device, percentage):
         return
     target.props[BATTERY_IFACE] = {'Percentage': level}
     _interfaces_added(target.path, {BATTERY_IFACE: target.props[BATTERY_IFACE]})
+
+
+@dbus.service.method(SONY_MOCK_IFACE, in_signature='o', out_signature='o')
+def AddMediaTransport(self, device):
+    '''The A2DP stream set up: what bluetoothd publishes once an audio server's endpoint
+    and the headset have agreed a codec, a MediaTransport1 below the device.'''
+    target = _device(device)
+    if not target.connected:
+        raise _error(SONY_MOCK_ERROR + '.NotConnected', f'{target.path} is not connected')
+    path = f'{target.path}/sep1/fd{len(_transports(target))}'
+    props = {'Device': dbus.ObjectPath(target.path), 'UUID': dbus.String('0000110b-0000-1000-8000-00805f9b34fb'),
+             'Codec': dbus.Byte(0), 'State': dbus.String('idle'), 'Volume': dbus.UInt16(64)}
+    _manager().AddObject(path, TRANSPORT_IFACE, props, [])
+    transport = mockobject.objects[path]
+    _add_standard_interfaces(transport)
+    _interfaces_added(path, _published(transport))
+    return dbus.ObjectPath(path)
+
+
+def _transports(device):
+    return [o for p, o in mockobject.objects.items() if p.startswith(device.path + '/') and TRANSPORT_IFACE in o.props]
+
+
+def _remove_transports(device):
+    '''A link that goes takes its A2DP stream with it.'''
+    for transport in _transports(device):
+        path = transport.path
+        transport.RemoveObject(path)
+        _interfaces_removed(path, [TRANSPORT_IFACE] + list(STANDARD_IFACES))
 
 
 @dbus.service.method(SONY_MOCK_IFACE, in_signature='o', out_signature='')

@@ -400,6 +400,18 @@ class SonyBluezTest(dbusmock.DBusTestCase):
         adapter.StartDiscovery()
         self.wait_for(lambda: self.props(HCI0, ADAPTER)['Discovering'], 'discovery once the inquiry is over')
 
+    def test_a_media_transport_lives_below_the_device_and_goes_with_the_link(self):
+        self.add_xm4(Connected=True, ServicesResolved=True)
+        mark = self.mark()
+        transport = self.mock.AddMediaTransport(XM4)
+        self.assertTrue(str(transport).startswith(XM4 + '/'), transport)
+        objects = self.proxy('/', 'org.freedesktop.DBus.ObjectManager').GetManagedObjects()
+        self.assertEqual(str(objects[transport]['org.bluez.MediaTransport1']['Device']), XM4)
+        self.mock.DropConnection(XM4, '', '', True)
+        self.wait_for(lambda: transport not in self.proxy('/', 'org.freedesktop.DBus.ObjectManager').GetManagedObjects(),
+                      'the transport to go with the link')
+        self.assertDBusError('org.sonyctl.Mock.Error.NotConnected', self.mock.AddMediaTransport, XM4)
+
     # ---------------------------------------------------- Pair, Connect, errors
 
     def test_pair_failure_then_success_in_bluez_order(self):

@@ -135,4 +135,14 @@ import Testing
         f.servicesResolved = false
         #expect(run(f).advice.step == .reconnect, "unresolved services come first")
     }
+
+    @Test func anA2DPStreamIsTheAudioProfileEvenWithServicesUnresolved() {
+        var f = Self.healthy
+        f.servicesResolved = false
+        f.uuids = []
+        f.audioStream = true
+        let d = run(f)
+        #expect(result(d, "services-resolved") == .pass && result(d, "audio-profile") == .pass)
+        #expect(d.advice.step == .none)
+    }
 }

@@ -215,21 +215,26 @@ struct RepairTests {
     }
 
     /// Found against the real bluetoothd: after it was killed mid-discovery, the next
-    /// StartDiscovery answers InProgress with no session, and the repair took that for
-    /// its own session and waited for nothing.
+    /// StartDiscovery answers InProgress with no session for up to 10 s. The repair
+    /// first took that for its own session and waited for nothing, then gave up after
+    /// its four tries; it now tries for as long as the device may take to appear.
     @Test func anInquiryLeftBusyByADeadBluetoothdIsWaitedOutNotTakenForOurs() async throws {
         let f = try await RepairFixture()
-        _ = try await f.bluez.mock("SetInquiryBusy", [.string("hci0"), .uint32(2)])
+        // More busy answers than a transient step's four tries.
+        _ = try await f.bluez.mock("SetInquiryBusy", [.string("hci0"), .uint32(6)])
         async let repaired: Void = f.repair(["Timeout": Variant(UInt32(20))])
         try await f.until("a discovery session of ours") { (try? await f.discoverySessions().map(\.1)) == [true] }
         try await f.enterPairingMode()
         try await repaired
         #expect(f.progress.last?.stage == "succeeded")
 
-        _ = try await f.bluez.mock("SetInquiryBusy", [.string("hci0"), .uint32(100)])
+        // Busy for longer than the user gave it: a timeout that says why.
+        _ = try await f.bluez.mock("SetInquiryBusy", [.string("hci0"), .uint32(1000)])
         try await f.unpairKeepingTheObject()
-        let error = try await f.repairError(["SkipForget": Variant(true)])
-        #expect(error.name.rawValue == "org.sonyctl.Daemon1.Error.Failed")
-        #expect(error.message.contains("org.bluez.Error.InProgress") && error.message.contains("tries"), "\(error.message)")
+        let error = try await f.repairError(["SkipForget": Variant(true), "Timeout": Variant(UInt32(2))])
+        #expect(error.name.rawValue == "org.sonyctl.Daemon1.Error.Timeout")
+        #expect(error.message.contains("discovery could not start within 2 s") && error.message.contains("org.bluez.Error.InProgress"),
+                "\(error.message)")
+        #expect(try await f.discoverySessions().allSatisfy { !$0.1 })
     }
 }

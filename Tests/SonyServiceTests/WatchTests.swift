@@ -198,4 +198,37 @@ struct WatchTests {
         try await f.until("flapping") { f.patterns.contains { $0.kind == "flapping" } }
         #expect(try await f.calls("Connect", on: RepairFixture.bluezPath) == 0)
     }
+
+    /// Found against the real bluetoothd 5.66: after reconnecting by itself it leaves
+    /// ServicesResolved false while the A2DP stream is up, and the watch called that
+    /// no-audio-profile.
+    @Test func aStreamingHeadsetHasItsAudioProfileWhateverServicesSay() async throws {
+        let f = try await RepairFixture(watch: WatchPolicy(audioProfileTimeout: 300_000))
+        let hfpOnly: [String: Variant] = ["UUIDs": Variant(["0000111e-0000-1000-8000-00805f9b34fb"])]
+        _ = try await f.bluez.mock("SetProperties", [.objectPath(RepairFixture.bluezPath), .string("org.bluez.Device1"), hfpOnly.dbusValue])
+        try await f.drop()
+        try await f.until("the drop") { (try? await f.property("Connected")) == .boolean(false) }
+        // Back by itself: no sink among its services, but the stream comes up.
+        try await f.reconnect()
+        _ = try await f.bluez.mock("AddMediaTransport", [.objectPath(RepairFixture.bluezPath)])
+        // A witness without audio, connected after it with the same timeout: once the
+        // witness is told no-audio-profile, the XM4's own timeout has passed too.
+        let witness = try await f.bluez.addDevice("AA:BB:CC:DD:EE:05", "WF-1000XM5", [
+            "Modalias": Variant("usb:v054Cp0E63d0100"), "UUIDs": Variant(["0000111e-0000-1000-8000-00805f9b34fb"]),
+            "Paired": Variant(true), "Connected": Variant(true), "ServicesResolved": Variant(true),
+        ])
+        let witnessPath: ObjectPath = "/org/sonyctl/Daemon1/devices/dev_AA_BB_CC_DD_EE_05"
+        try await f.until("the witness's no-audio-profile") {
+            (try? await f.property("Health", path: witnessPath)) == .string("no-audio-profile")
+        }
+        #expect(!f.patterns.contains { $0.kind == "no-audio-profile" }, "the XM4 streams: \(f.patterns.map(\.kind))")
+        #expect(try await f.property("Health") == .string("ok"))
+        _ = witness
+
+        // The stream gone with the link, and back without one: then it is what it says.
+        try await f.drop()
+        try await f.until("the second drop") { (try? await f.property("Connected")) == .boolean(false) }
+        try await f.reconnect()
+        try await f.until("no-audio-profile") { f.patterns.contains { $0.kind == "no-audio-profile" } }
+    }
 }

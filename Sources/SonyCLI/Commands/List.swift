@@ -16,6 +16,11 @@ struct List: AsyncParsableCommand {
         async let devices = client.devices()
         async let manager = client.manager()
         let (list, info) = try await (devices, manager)
+        return show(list, info, session)
+    }
+
+    /// Prints the list; the fast path (no parser, blocking calls) prints the same.
+    static func show(_ list: [DeviceSnapshot], _ info: ManagerInfo, _ session: Session) -> ExitStatus {
         if session.json {
             Console.out(JSON.object([
                 "bluez_available": .bool(info.bluezAvailable),

@@ -42,6 +42,8 @@ public struct Diagnosis: Sendable, Equatable {
         public var connected = false
         public var servicesResolved = false
         public var uuids: [String] = []
+        /// An A2DP stream (a `MediaTransport1`) is set up.
+        public var audioStream = false
         public var battery: Int?
         public var disconnectsLastHour = 0
         public var health: Health = .unknown
@@ -127,12 +129,17 @@ public struct Diagnosis: Sendable, Equatable {
 
         let hasSink = f.uuids.contains { $0.lowercased() == a2dpSink }
         if f.connected {
-            checks.append(f.servicesResolved
-                ? Check("services-resolved", .pass, "Its services are resolved.")
-                : Check("services-resolved", .fail, "Connected, but its services never resolved.", step: .reconnect,
-                        text: advisor.how(.reconnect, subject)))
-            checks.append(hasSink
-                ? Check("audio-profile", .pass, "It offers the A2DP audio sink.")
+            if f.servicesResolved {
+                checks.append(Check("services-resolved", .pass, "Its services are resolved."))
+            } else if f.audioStream {
+                // bluetoothd 5.66 leaves it so after reconnecting by itself; the stream is what matters.
+                checks.append(Check("services-resolved", .pass, "BlueZ has not marked its services resolved, but its A2DP stream is up."))
+            } else {
+                checks.append(Check("services-resolved", .fail, "Connected, but its services never resolved.", step: .reconnect,
+                                    text: advisor.how(.reconnect, subject)))
+            }
+            checks.append(hasSink || f.audioStream
+                ? Check("audio-profile", .pass, f.audioStream ? "Its A2DP stream is set up." : "It offers the A2DP audio sink.")
                 : Check("audio-profile", .fail, "It does not offer the A2DP audio sink.", step: .networkReset, text: repair))
         } else {
             checks.append(Check("services-resolved", .skip, "Not connected."))

@@ -2,6 +2,7 @@
 public enum RepairEvent: Sendable, Equatable {
     /// The repair entered a stage (`RepairProgress` is sent once per stage entered).
     case entered(RepairStage, message: String)
-    /// A stage failed transiently and will be tried again after `delay`.
+    /// A stage failed transiently and will be tried again after `delay`; `of` is 0
+    /// when it is tried for as long as its stage's timeout lets it.
     case retrying(RepairStage, attempt: Int, of: Int, delay: Duration, failure: BluetoothFailure)
 }

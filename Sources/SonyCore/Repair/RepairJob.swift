@@ -61,18 +61,33 @@ public struct RepairJob<Steps: RepairSteps, C: Clock>: Sendable where C.Duration
     }
 
     private func stages(
-        _ enter: @Sendable (RepairStage, String) async -> Void, _ report: @Sendable (RepairEvent) async -> Void
+        _ enter: @Sendable (RepairStage, String) async -> Void, _ report: @escaping @Sendable (RepairEvent) async -> Void
     ) async throws {
         if !options.skipForget {
             await enter(.forgetting, "removing \(deviceName) and its pairing from this computer")
             try await attempt(.forgetting, report) { () async throws(BluetoothFailure) in try await steps.forget() }
         }
         await enter(.waitingForDevice, instructions)
-        try await attempt(.waitingForDevice, report) { () async throws(BluetoothFailure) in try await steps.startDiscovery() }
         let seconds = options.deviceTimeout.components.seconds
-        try await within(options.deviceTimeout, .waitingForDevice, timeout: .failed(
-            .timeout, message: "\(deviceName) did not appear within \(seconds) s: was it in pairing mode, close to this computer?")
-        ) { () async throws(BluetoothFailure) in try await steps.deviceAppeared() }
+        let discovery = LastFailure()
+        try await within(options.deviceTimeout, .waitingForDevice, timeout: {
+            if let failure = discovery.failure {
+                return .failed(.timeout, message: "discovery could not start within \(seconds) s: bluetoothd kept answering \(failure)")
+            }
+            return .failed(.timeout, message: "\(deviceName) did not appear within \(seconds) s: was it in pairing mode, close to this computer?")
+        }) {
+            // Discovery may take a while to start: a bluetoothd restarted while the
+            // kernel's inquiry still ran answers InProgress for up to 10 s (seen with
+            // 5.66). Tried again for as long as the user gave the device to appear.
+            try await self.attempt(.waitingForDevice, report, tries: .untilCancelled) { () async throws(BluetoothFailure) in
+                do throws(BluetoothFailure) { try await steps.startDiscovery() } catch {
+                    discovery.failure = error
+                    throw error
+                }
+                discovery.failure = nil
+            }
+            do throws(BluetoothFailure) { try await steps.deviceAppeared() } catch { throw Ended(failure: error, stage: .waitingForDevice) }
+        }
 
         await enter(.pairing, "pairing with \(deviceName)")
         try await attempt(.pairing, report) { () async throws(BluetoothFailure) in try await steps.pair() }
@@ -81,25 +96,37 @@ public struct RepairJob<Steps: RepairSteps, C: Clock>: Sendable where C.Duration
         await enter(.connecting, "connecting to \(deviceName)")
         try await attempt(.connecting, report) { () async throws(BluetoothFailure) in try await steps.connect() }
         await enter(.verifying, "waiting for the audio profile of \(deviceName)")
-        try await within(policy.verifyTimeout, .verifying, timeout: .failed(
-            .connectFailed,
-            message: "\(deviceName) connected, but its audio profile (A2DP sink) did not come up within "
-                + "\(policy.verifyTimeout.components.seconds) s: is an audio server (PipeWire or PulseAudio) running?")
-        ) { () async throws(BluetoothFailure) in try await steps.audioProfileUp() }
+        try await within(policy.verifyTimeout, .verifying, timeout: {
+            .failed(
+                .connectFailed,
+                message: "\(deviceName) connected, but its audio profile (A2DP sink) did not come up within "
+                    + "\(policy.verifyTimeout.components.seconds) s: is an audio server (PipeWire or PulseAudio) running?")
+        }) {
+            do throws(BluetoothFailure) { try await steps.audioProfileUp() } catch { throw Ended(failure: error, stage: .verifying) }
+        }
+    }
+
+    /// How many times a transient failure is tried again.
+    private enum Tries {
+        /// The policy's attempts.
+        case policy
+        /// As long as the task runs: a stage whose own timeout bounds it.
+        case untilCancelled
     }
 
     /// Runs one step, trying again after a pause while it fails transiently.
     private func attempt(
-        _ stage: RepairStage, _ report: @Sendable (RepairEvent) async -> Void,
+        _ stage: RepairStage, _ report: @Sendable (RepairEvent) async -> Void, tries: Tries = .policy,
         _ step: () async throws(BluetoothFailure) -> Void
     ) async throws {
+        let limit: Int? = tries == .policy ? policy.attempts : nil
         var tries = 1
         while true {
             do {
                 return try await step()
-            } catch where error.kind == .transient && tries < policy.attempts && !Task.isCancelled {
+            } catch where error.kind == .transient && tries < (limit ?? .max) && !Task.isCancelled {
                 let delay = policy.delay(after: tries)
-                await report(.retrying(stage, attempt: tries, of: policy.attempts, delay: delay, failure: error))
+                await report(.retrying(stage, attempt: tries, of: limit ?? 0, delay: delay, failure: error))
                 try await clock.sleep(for: delay)
                 tries += 1
             } catch {
@@ -108,14 +135,14 @@ public struct RepairJob<Steps: RepairSteps, C: Clock>: Sendable where C.Duration
         }
     }
 
-    /// Runs one step, ending the repair with `timeout` when it takes longer than `limit`.
+    /// Runs one step, ending the repair with `timeout()` when it takes longer than `limit`.
     private func within(
-        _ limit: Duration, _ stage: RepairStage, timeout: RepairOutcome,
-        _ step: @escaping @Sendable () async throws(BluetoothFailure) -> Void
+        _ limit: Duration, _ stage: RepairStage, timeout: @Sendable () -> RepairOutcome,
+        _ step: @escaping @Sendable () async throws -> Void
     ) async throws {
         let finished = try await withThrowingTaskGroup(of: Bool.self) { group in
             group.addTask {
-                do throws(BluetoothFailure) { try await step() } catch { throw Ended(failure: error, stage: stage) }
+                try await step()
                 return true
             }
             group.addTask {
@@ -125,13 +152,23 @@ public struct RepairJob<Steps: RepairSteps, C: Clock>: Sendable where C.Duration
             defer { group.cancelAll() }
             return try await group.next() ?? false
         }
-        if !finished { throw Ended(timedOut: timeout) }
+        if !finished { throw Ended(timedOut: timeout()) }
     }
 }
 
 /// The stage a running repair is in, shared by its concurrent parts.
 private final class CurrentStage: Sendable {
     let stage = Mutex(RepairStage.idle)
+}
+
+/// The last transient failure of a step still being retried, for the timeout's message.
+private final class LastFailure: Sendable {
+    private let last = Mutex<BluetoothFailure?>(nil)
+
+    var failure: BluetoothFailure? {
+        get { last.withLock { $0 } }
+        set { last.withLock { $0 = newValue } }
+    }
 }
 
 /// Why the stages stopped, carried up to `run` to become the outcome.

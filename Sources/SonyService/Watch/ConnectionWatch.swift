@@ -131,10 +131,11 @@ final class ConnectionWatch: Sendable {
                 events.append(drop)
                 audioTimer = false
             }
-            if let new, new.connected, new.servicesResolved, old?.servicesResolved != true {
-                let audio = new.uuids.contains { $0.lowercased() == BlueZRepairSteps.audioSink }
-                findings += tracked.watch.observe(.servicesResolved(at: now, audio: audio))
-                if audio { audioTimer = false }
+            if let new, new.audioProfileUp, audioTimer == true || old?.audioProfileUp != true {
+                findings += tracked.watch.observe(.servicesResolved(at: now, audio: true))
+                audioTimer = false
+            } else if let new, new.connected, new.servicesResolved, old?.servicesResolved != true {
+                findings += tracked.watch.observe(.servicesResolved(at: now, audio: false))
             }
             if let old, let new, new.paired, !old.paired {
                 events.append(event(.paired))
