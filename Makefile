@@ -12,7 +12,7 @@ BIN := $(shell swift build -c release --show-bin-path 2>/dev/null)
 # What `make install` generates from sonyctl's own parser.
 GENERATED := .build/generated
 
-.PHONY: all test bench demo docs install
+.PHONY: all test test-bluez bench demo docs install
 
 all:
 	swift build -c release --product sonyctld
@@ -20,6 +20,10 @@ all:
 
 test:
 	./scripts/test.sh
+
+# sonyctld against the real bluetoothd in a QEMU guest (Tests/BlueZVM/README.md).
+test-bluez:
+	./Tests/BlueZVM/run.sh
 
 bench:
 	./scripts/bench-dbus.sh

@@ -1,10 +1,16 @@
 #!/bin/sh
 # The whole test suite from a fresh clone: installs what is missing, builds,
-# runs the simulated BlueZ's own tests, then every Swift test (last, so that
-# its summary closes the output).
+# runs the simulated BlueZ's own tests, sonyctld against the real bluetoothd in a
+# QEMU guest (Tests/BlueZVM; SKIP_BLUEZ_VM=1 leaves it out), then every Swift test
+# (last, so that its summary closes the output).
 set -eu
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 swift build --build-tests
 /usr/bin/python3 -m unittest discover -s Tests/Mocks -p 'test_*.py'
+if [ -z "${SKIP_BLUEZ_VM:-}" ]; then
+    ./Tests/BlueZVM/run.sh
+else
+    echo "bluez-vm: left out (SKIP_BLUEZ_VM is set)"
+fi
 swift test --skip-build
