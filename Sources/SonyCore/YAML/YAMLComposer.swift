@@ -1,18 +1,52 @@
 internal import CYAML
 
-/// Builds `YAMLNode`s from libyaml's events, without recursion (so no input
-/// can exhaust the stack), refusing a mapping that repeats a key.
+/// Builds `YAMLNode`s from libyaml's events, without recursion, refusing a
+/// mapping that repeats a key and collections nested deeper than `maxDepth`.
 enum YAMLComposer {
+    /// Far deeper than any data file sonyctl reads (the catalogue nests six
+    /// levels), and shallow enough that no input can exhaust the stack: building
+    /// the tree needs no recursion, but freeing it does, one level per collection.
+    static let maxDepth = 256
+
     /// The first document of `text`, nil when there is none.
     static func compose(_ text: String) throws(YAMLError) -> YAMLNode? {
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) == 1 else { throw YAMLError(line: 0, problem: "out of memory") }
         defer { yaml_parser_delete(&parser) }
         let bytes = Array(text.utf8)
-        return try bytes.withUnsafeBufferPointer { (buffer) throws(YAMLError) -> YAMLNode? in
-            yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
-            return try run(&parser)
+        do {
+            return try bytes.withUnsafeBufferPointer { (buffer) throws(YAMLError) -> YAMLNode? in
+                yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
+                return try run(&parser)
+            }
+        } catch {
+            // libyaml puts what is missing at the end of the stream on the line after
+            // a last line without a break: a line the file does not have.
+            throw YAMLError(line: min(error.line, lastLine(of: bytes)), problem: error.problem)
         }
+    }
+
+    /// The number of the last line an editor shows (the one after the last break
+    /// too), counting breaks as libyaml does: LF, CR, CR LF, NEL, LS and PS.
+    static func lastLine(of bytes: [UInt8]) -> Int {
+        var lines = 1
+        var index = 0
+        while index < bytes.count {
+            let rest = bytes[index...]
+            let breakLength: Int
+            if rest.starts(with: [0x0D, 0x0A]) || rest.starts(with: [0xC2, 0x85]) {
+                breakLength = 2
+            } else if rest.first == 0x0A || rest.first == 0x0D {
+                breakLength = 1
+            } else if rest.starts(with: [0xE2, 0x80, 0xA8]) || rest.starts(with: [0xE2, 0x80, 0xA9]) {
+                breakLength = 3
+            } else {
+                breakLength = 0
+            }
+            lines += breakLength > 0 ? 1 : 0
+            index += max(breakLength, 1)
+        }
+        return lines
     }
 
     /// A collection being filled: its start mark and what it holds so far.
@@ -32,10 +66,11 @@ enum YAMLComposer {
             switch event.type {
             case YAML_STREAM_END_EVENT:
                 return nil
-            case YAML_MAPPING_START_EVENT:
-                stack.append(.mapping(mark, []))
-            case YAML_SEQUENCE_START_EVENT:
-                stack.append(.sequence(mark, []))
+            case YAML_MAPPING_START_EVENT, YAML_SEQUENCE_START_EVENT:
+                guard stack.count < maxDepth else {
+                    throw YAMLError(line: mark.line, problem: "collections nested deeper than \(maxDepth) levels")
+                }
+                stack.append(event.type == YAML_MAPPING_START_EVENT ? .mapping(mark, []) : .sequence(mark, []))
             case YAML_MAPPING_END_EVENT, YAML_SEQUENCE_END_EVENT:
                 switch stack.popLast() {
                 case .mapping(let start, let nodes)?: finished = .mapping(try mapping(nodes, start))
