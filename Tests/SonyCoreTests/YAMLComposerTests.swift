@@ -47,15 +47,17 @@ import Testing
         }
     }
 
-    /// fuzz-config found "[" refused at line 2 of a one-line file: libyaml's end of
-    /// stream lies on the line after a last line without a break.
-    @Test func aProblemAtTheEndIsOnTheLastLineTheFileHas() {
+    /// fuzz-config found "[" refused, and "---" read, at line 2 of a one-line file:
+    /// libyaml's end of stream lies on the line after a last line without a break.
+    @Test func aProblemAtTheEndIsOnTheLastLineTheFileHas() throws {
         #expect(throws: YAMLError(line: 1, problem: "YAML syntax: did not find expected node content")) {
             try YAMLComposer.compose("[")
         }
         #expect(throws: YAMLError(line: 3, problem: "YAML syntax: could not find expected ':'")) {
             try YAMLComposer.compose("\n?\nz")
         }
+        // An empty document's null lies there too.
+        #expect(try YAMLComposer.compose("---")?.mark?.line == 1)
         #expect(YAMLComposer.lastLine(of: Array("a\r\nb\rc\u{85}d\u{2028}e\u{2029}".utf8)) == 6)
         #expect(YAMLComposer.lastLine(of: []) == 1)
     }

@@ -14,15 +14,12 @@ enum YAMLComposer {
         guard yaml_parser_initialize(&parser) == 1 else { throw YAMLError(line: 0, problem: "out of memory") }
         defer { yaml_parser_delete(&parser) }
         let bytes = Array(text.utf8)
-        do {
-            return try bytes.withUnsafeBufferPointer { (buffer) throws(YAMLError) -> YAMLNode? in
-                yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
-                return try run(&parser)
-            }
-        } catch {
-            // libyaml puts what is missing at the end of the stream on the line after
-            // a last line without a break: a line the file does not have.
-            throw YAMLError(line: min(error.line, lastLine(of: bytes)), problem: error.problem)
+        // libyaml puts the end of the stream, and so what is missing there, on the
+        // line after a last line without a break: a line the file does not have.
+        let lastLine = lastLine(of: bytes)
+        return try bytes.withUnsafeBufferPointer { (buffer) throws(YAMLError) -> YAMLNode? in
+            yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
+            return try run(&parser, lastLine: lastLine)
         }
     }
 
@@ -55,13 +52,13 @@ enum YAMLComposer {
         case sequence(YAMLNode.Mark, [YAMLNode])
     }
 
-    private static func run(_ parser: inout yaml_parser_t) throws(YAMLError) -> YAMLNode? {
+    private static func run(_ parser: inout yaml_parser_t, lastLine: Int) throws(YAMLError) -> YAMLNode? {
         var stack: [Open] = []
         var event = yaml_event_t()
         while true {
-            guard yaml_parser_parse(&parser, &event) == 1 else { throw error(parser) }
+            guard yaml_parser_parse(&parser, &event) == 1 else { throw error(parser, lastLine: lastLine) }
             defer { yaml_event_delete(&event) }
-            let mark = YAMLNode.Mark(line: Int(event.start_mark.line) + 1, column: Int(event.start_mark.column) + 1)
+            let mark = YAMLNode.Mark(line: min(Int(event.start_mark.line) + 1, lastLine), column: Int(event.start_mark.column) + 1)
             var finished: YAMLNode?
             switch event.type {
             case YAML_STREAM_END_EVENT:
@@ -134,11 +131,11 @@ enum YAMLComposer {
     }
 
     /// libyaml's own words, at its mark, as Yams reported them.
-    private static func error(_ parser: yaml_parser_t) -> YAMLError {
+    private static func error(_ parser: yaml_parser_t, lastLine: Int) -> YAMLError {
         let problem = parser.problem.map { String(cString: $0) } ?? "unreadable YAML"
         switch parser.error {
         case YAML_SCANNER_ERROR, YAML_PARSER_ERROR, YAML_COMPOSER_ERROR:
-            return YAMLError(line: Int(parser.problem_mark.line) + 1, problem: "YAML syntax: " + problem)
+            return YAMLError(line: min(Int(parser.problem_mark.line) + 1, lastLine), problem: "YAML syntax: " + problem)
         default:
             return YAMLError(line: 0, problem: "YAML: " + problem)
         }
