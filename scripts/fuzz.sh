@@ -17,8 +17,11 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(fuzz-dbus-message fuzz-signature fuzz-bluez-mirror fuzz-config fuzz-catalogue fuzz-identify)
 
 ./scripts/install-deps.sh
-build=(swift build --package-path Tests/Fuzz --scratch-path .build-fuzz -c release
-       --sanitize fuzzer --sanitize address -Xswiftc -enable-testing -Xswiftc -use-ld=lld)
+# swiftc heeds only its last -sanitize=, and SwiftPM passes one per --sanitize in
+# no fixed order: the combined flag last gives both. --sanitize fuzzer still tells
+# SwiftPM to leave `main` to libFuzzer.
+build=(swift build --package-path Tests/Fuzz --scratch-path .build-fuzz -c release --sanitize fuzzer
+       -Xswiftc -sanitize=fuzzer,address -Xswiftc -enable-testing -Xswiftc -use-ld=lld)
 "${build[@]}" >&2
 bin=$("${build[@]}" --show-bin-path)
 
