@@ -80,16 +80,18 @@ public final class HistoryStore: Sendable {
     // MARK: - Reading
 
     /// The device's events at or after `since`, at most the newest `limit` (0: all), oldest first.
-    public func events(of address: String, since: Microseconds, limit: Int) async throws -> [HistoryEvent] {
-        try await database.read { db in
-            var sql = "SELECT * FROM events WHERE address = ? AND time_us >= ? ORDER BY time_us DESC, id DESC"
-            var arguments: StatementArguments = [address, Int64(clamping: since)]
-            if limit > 0 {
-                sql += " LIMIT ?"
-                arguments += [limit]
-            }
-            return try EventRow.fetchAll(db, sql: sql, arguments: arguments).reversed().compactMap(\.event)
+    /// Throws `TooManyEvents` rather than read more than `cap` rows: a reply that large
+    /// would cost every other caller and may be more than the bus carries.
+    public func events(of address: String, since: Microseconds, limit: Int, cap: Int = .max) async throws -> [HistoryEvent] {
+        let withinCap = limit > 0 && limit <= cap
+        // One row beyond the cap is how to know there are too many; SQLite's LIMIT -1 is none.
+        let rowsWanted = withinCap ? limit : (cap < .max ? cap + 1 : -1)
+        let rows = try await database.read { db in
+            try EventRow.fetchAll(db, sql: "SELECT * FROM events WHERE address = ? AND time_us >= ? ORDER BY time_us DESC, id DESC LIMIT ?",
+                                  arguments: [address, Int64(clamping: since), rowsWanted])
         }
+        if !withinCap, rows.count > cap { throw TooManyEvents(cap: cap) }
+        return rows.reversed().compactMap(\.event)
     }
 
     /// Every device's events at or after `since`, oldest first: what the watch replays at start.
@@ -214,4 +216,9 @@ public struct KnownDevice: Sendable, Equatable {
 struct HistoryStoreError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// More events match a history query than one answer may hold.
+public struct TooManyEvents: Error, Sendable {
+    public let cap: Int
 }
