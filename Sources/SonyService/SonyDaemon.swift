@@ -384,7 +384,7 @@ public final class SonyDaemon: Sendable {
         await watch.record(HistoryEvent(time: clock.now(), address: address, kind: .forgotten))
     }
 
-    /// The most events one `GetHistory` answers with, about 8 MB on the wire: the default
+    /// The most events one `GetHistory` answers with, some megabytes on the wire: the default
     /// retention (100,000 events over all devices) rarely reaches it for one device, and
     /// anyone may ask, so the daemon must not be made to build replies of any size.
     static let maxEventsPerReply = 50_000
