@@ -27,6 +27,8 @@ struct AccessTableTests {
     static let manager = DaemonNames.managerInterface.rawValue
     static let deviceInterface = DaemonNames.deviceInterface.rawValue
 
+    static func row(_ member: String) -> Row { table.first { $0.member == member }! }
+
     static let table: [Row] = [
         Row(interface: manager, member: "ResolveDevice", onDevice: false, arguments: ["'wh-1000xm4'"], who: .anyone),
         Row(interface: "org.freedesktop.DBus.ObjectManager", member: "GetManagedObjects", onDevice: false, arguments: [], who: .anyone),
@@ -67,6 +69,11 @@ struct AccessTableTests {
     }
 
     func call(_ row: Row, as uid: UInt32?) async throws -> CommandResult {
+        try await Self.call(row, as: uid, on: bus)
+    }
+
+    /// `row` called with gdbus, as `uid` (nil: as this test, root).
+    static func call(_ row: Row, as uid: UInt32?, on bus: PrivateBus) async throws -> CommandResult {
         let path = row.onDevice ? Self.device : DaemonNames.managerPath
         let gdbus = ["gdbus", "call", "--address=\(bus.address)", "--dest=\(DaemonNames.busName.rawValue)", "--object-path=\(path.rawValue)",
                      "--method=\(row.interface).\(row.member)"] + row.arguments
