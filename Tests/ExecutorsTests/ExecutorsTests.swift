@@ -1,4 +1,4 @@
-@_spi(QuietExecutors) import Executors
+@_spi(QuietExecutors) @testable import Executors
 import Synchronization
 import Testing
 #if canImport(Glibc)
@@ -48,11 +48,12 @@ import Glibc
 
     @Test func runsOnItsThreadsAndSleepsEndInDeadlineOrder() async throws {
         let order = Order()
+        let start = ContinuousClock.now
         let names = try await withTaskExecutorPreference(Self.pool) {
             try await withThrowingTaskGroup(of: String.self) { group in
                 for ms in [60, 20, 40] {
                     group.addTask {
-                        try await Task.sleep(for: .milliseconds(ms))
+                        try await Task.sleep(until: start + .milliseconds(ms), clock: .continuous)
                         order.items.withLock { $0.append(ms) }
                         return Self.threadName()
                     }
@@ -122,5 +123,52 @@ import Glibc
         #expect(sigismember(&set, SIGINT) == 1)
         #expect(sigismember(&set, SIGSEGV) == 0)
         #expect(sigismember(&set, SIGILL) == 0)
+    }
+}
+
+/// `TimerClock`: its sleeps end on time, and a cancelled one leaves no wake-up behind.
+@Suite(.serialized) struct TimerClockTests {
+    @Test func sleepsEndInDeadlineOrderAndNeverShort() async throws {
+        let clock = TimerClock(thread: TimerThread(name: "test-timers-2"))
+        let order = ExecutorsTests.Order()
+        let start = clock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for ms in [45, 15, 30] {
+                group.addTask {
+                    // Deadlines fixed before any task runs: the order is theirs, not the tasks'.
+                    try await clock.sleep(until: start.advanced(by: .milliseconds(ms)))
+                    #expect(start.duration(to: clock.now) >= .milliseconds(ms))
+                    order.items.withLock { $0.append(ms) }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(order.items.withLock { $0 } == [15, 30, 45])
+    }
+
+    @Test func aCancelledSleepEndsAtOnceAndItsDeadlineNeverWakesTheThread() async throws {
+        let clock = TimerClock(thread: TimerThread(name: "test-timers"))
+        try await clock.sleep(for: .milliseconds(1))  // the thread exists from here on
+        let sleeper = Task { try await clock.sleep(for: .milliseconds(300)) }
+        try await Task.sleep(for: .milliseconds(20))
+        let started = ContinuousClock.now
+        sleeper.cancel()
+        await #expect(throws: CancellationError.self) { try await sleeper.value }
+        #expect(ContinuousClock.now - started < .milliseconds(200), "cancelled, it ends at once")
+        // The thread wakes once to find no deadline left, then never: not at 300 ms.
+        try await Task.sleep(for: .milliseconds(100))
+        let settled = ExecutorsTests.switches(of: "test-timers")
+        try await Task.sleep(for: .milliseconds(400))
+        let after = ExecutorsTests.switches(of: "test-timers")
+        #expect(settled.count == 1)
+        #expect(settled == after, "the cancelled deadline woke the thread")
+    }
+
+    @Test func aSleepCancelledBeforeItStartsThrows() async throws {
+        let sleeper = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            try await TimerClock().sleep(for: .seconds(30))
+        }
+        await #expect(throws: CancellationError.self) { try await sleeper.value }
     }
 }
