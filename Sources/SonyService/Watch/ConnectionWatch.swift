@@ -1,5 +1,6 @@
 import BlueZ
 import DBus
+import Executors
 import Logging
 import SonyCore
 import Synchronization
@@ -339,7 +340,7 @@ final class ConnectionWatch: Sendable {
             tracked.wake?.cancel()
             tracked.wake = tracked.watch.nextChange(after: now).map { next in
                 Task { [weak self] in
-                    guard (try? await Task.sleep(for: .microseconds(Int64(clamping: next - now)))) != nil else { return }
+                    guard (try? await TimerClock().sleep(for: .microseconds(Int64(clamping: next - now)))) != nil else { return }
                     self?.publish(address)
                 }
             }
@@ -352,7 +353,7 @@ final class ConnectionWatch: Sendable {
         state.withLock { all in
             all[address]?.audioTimer?.cancel()
             all[address]?.audioTimer = Task { [weak self] in
-                guard (try? await Task.sleep(for: .microseconds(Int64(clamping: timeout)))) != nil, let self else { return }
+                guard (try? await TimerClock().sleep(for: .microseconds(Int64(clamping: timeout)))) != nil, let self else { return }
                 let findings = self.observe(address, .audioProfileMissing(at: self.clock.now()))
                 await self.conclude([], findings, of: subject, hostAudioReady: hostAudioReady)
             }
@@ -374,7 +375,7 @@ final class ConnectionWatch: Sendable {
             all[address]?.reconnect = Task { [weak self] in
                 var pause = delay
                 for _ in 0..<attempts {
-                    guard (try? await Task.sleep(for: .microseconds(Int64(clamping: pause)))) != nil, let self else { return }
+                    guard (try? await TimerClock().sleep(for: .microseconds(Int64(clamping: pause)))) != nil, let self else { return }
                     if self.state.withLock({ $0[address]?.watch.isConnected ?? true }) { break }
                     if await self.output.withLock({ $0 })?.reconnect(address) == true { break }
                     pause *= 2
