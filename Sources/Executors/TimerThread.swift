@@ -1,7 +1,4 @@
 internal import HeapModule
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Sleeps that a cancellation takes back: one thread waits for the earliest
 /// deadline still wanted, and a cancelled sleep is gone at once.
@@ -27,8 +24,7 @@ final class TimerThread: @unchecked Sendable {
         static func < (a: Deadline, b: Deadline) -> Bool { (a.time, a.id) < (b.time, b.id) }
     }
 
-    private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private let changed = MonotonicCondition()
     private var sleepers: [UInt64: Sleeper] = [:]
     /// May hold deadlines of sleeps since cancelled; they are dropped when they
     /// come to the top, or all at once when they outnumber the live ones.
@@ -38,18 +34,12 @@ final class TimerThread: @unchecked Sendable {
 
     init(name: String) {
         self.name = name
-        pthread_mutex_init(lock, nil)
-        var attributes = pthread_condattr_t()
-        pthread_condattr_init(&attributes)
-        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
-        pthread_cond_init(changed, &attributes)
-        pthread_condattr_destroy(&attributes)
     }
 
     /// Returns at `deadline` (CLOCK_MONOTONIC nanoseconds); throws
     /// `CancellationError` as soon as the task is cancelled.
     func sleep(until deadline: UInt64) async throws {
-        pthread_mutex_lock(lock)
+        changed.lock()
         lastID &+= 1
         let id = lastID
         sleepers[id] = .starting
@@ -57,22 +47,22 @@ final class TimerThread: @unchecked Sendable {
             started = true
             spawnThread(named: name) { [self] in serve() }
         }
-        pthread_mutex_unlock(lock)
+        changed.unlock()
         try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
-                pthread_mutex_lock(lock)
+                changed.lock()
                 guard case .starting? = sleepers[id] else {
                     // Cancelled before it could start.
                     sleepers[id] = nil
-                    pthread_mutex_unlock(lock)
+                    changed.unlock()
                     continuation.resume(throwing: CancellationError())
                     return
                 }
                 sleepers[id] = .waiting(continuation)
                 let sooner = deadlines.min.map { deadline < $0.time } ?? true
                 deadlines.insert(Deadline(time: deadline, id: id))
-                if sooner { pthread_cond_signal(changed) }
-                pthread_mutex_unlock(lock)
+                if sooner { changed.signal() }
+                changed.unlock()
             }
         } onCancel: {
             cancel(id)
@@ -80,7 +70,7 @@ final class TimerThread: @unchecked Sendable {
     }
 
     private func cancel(_ id: UInt64) {
-        pthread_mutex_lock(lock)
+        changed.lock()
         var resumed: UnsafeContinuation<Void, any Error>?
         switch sleepers[id] {
         case .starting?:
@@ -89,12 +79,12 @@ final class TimerThread: @unchecked Sendable {
             sleepers[id] = nil
             resumed = continuation
             // The thread waits for this very deadline: let it find the next one.
-            if deadlines.min?.id == id { pthread_cond_signal(changed) }
+            if deadlines.min?.id == id { changed.signal() }
             if deadlines.count > 64 && deadlines.count > 2 * sleepers.count { dropCancelled() }
         case .cancelled?, nil:
             break
         }
-        pthread_mutex_unlock(lock)
+        changed.unlock()
         resumed?.resume(throwing: CancellationError())
     }
 
@@ -103,7 +93,7 @@ final class TimerThread: @unchecked Sendable {
     }
 
     private func serve() {
-        pthread_mutex_lock(lock)
+        changed.lock()
         while true {
             var due: [UnsafeContinuation<Void, any Error>] = []
             let now = MonotonicTime.now()
@@ -118,14 +108,11 @@ final class TimerThread: @unchecked Sendable {
                 due.append(continuation)
             }
             if !due.isEmpty {
-                pthread_mutex_unlock(lock)
+                changed.unlock()
                 for continuation in due { continuation.resume() }
-                pthread_mutex_lock(lock)
-            } else if let next = deadlines.min {
-                var until = MonotonicTime.timespec(next.time)
-                pthread_cond_timedwait(changed, lock, &until)
+                changed.lock()
             } else {
-                pthread_cond_wait(changed, lock)
+                changed.wait(until: deadlines.min?.time)
             }
         }
     }
