@@ -76,10 +76,21 @@ let package = Package(
             dependencies: ["DBus"],
             swiftSettings: swiftSettings
         ),
-        // sonyctl's commands, rendering and exit codes.
+        // What sonyctl prints and how it ends, without the parser: the
+        // terminal, JSON, tables, devices in words, exit codes, failures, the
+        // session, the list view and `list`'s parser-free fast path.
+        .target(
+            name: "SonyCLIOutput",
+            dependencies: ["SonyClient", "DBus"],
+            swiftSettings: swiftSettings
+        ),
+        // sonyctl's commands (swift-argument-parser), printing through SonyCLIOutput.
         .target(
             name: "SonyCLI",
-            dependencies: ["SonyClient", "SonyCore", "DBus", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "SonyCLIOutput", "SonyClient", "SonyCore", "DBus",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: swiftSettings
         ),
         // A static Swift runtime: megabytes less resident memory and half the
@@ -154,7 +165,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SonyCLITests",
-            dependencies: ["SonyCLI", "SonyClient", "SonyService", "SonyCore", "BlueZ", "DBus", "DBusTestSupport"],
+            dependencies: ["SonyCLI", "SonyCLIOutput", "SonyClient", "SonyService", "SonyCore", "BlueZ", "DBus", "DBusTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

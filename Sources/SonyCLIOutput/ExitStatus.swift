@@ -53,7 +53,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     }
 
     /// For `--help` and the man page.
-    var meaning: String {
+    package var meaning: String {
         switch self {
         case .success: "success"
         case .failure: "the operation failed (the message says why)"
@@ -74,7 +74,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
         }
     }
 
-    static var table: String {
+    package static var table: String {
         allCases.map { "  \($0.rawValue)\(String(repeating: " ", count: max(1, 5 - String($0.rawValue).count)))\($0.meaning)" }
             .joined(separator: "\n")
     }
