@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "SonyCore", targets: ["SonyCore"]),
         .library(name: "SonyClient", targets: ["SonyClient"]),
         .executable(name: "sonyctl", targets: ["sonyctl"]),
+        .executable(name: "sonyctl-cli", targets: ["sonyctl-cli"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
@@ -78,7 +79,8 @@ let package = Package(
         ),
         // What sonyctl prints and how it ends, without the parser: the
         // terminal, JSON, tables, devices in words, exit codes, failures, the
-        // session, the list view and `list`'s parser-free fast path.
+        // session, the list view, and the `sonyctl` front (`Front`) that
+        // answers `list` itself and execs the full tool for the rest.
         .target(
             name: "SonyCLIOutput",
             dependencies: ["SonyClient", "DBus"],
@@ -93,14 +95,26 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // A static Swift runtime: megabytes less resident memory and half the
+        // The `sonyctl` users run: SonyCLIOutput, SonyClient and DBus only. An
+        // image without swift-argument-parser and FoundationEssentials, whose
+        // protocol-conformance records the runtime's first conformance lookup
+        // reads through and so makes resident (BENCHMARKS.md, issue 5). A
+        // static Swift runtime: megabytes less resident memory and half the
         // start-up of the shared one (../shared/research/dbus-performance-baseline.md).
-        // Nothing here uses Foundation; swift-argument-parser uses
-        // FoundationEssentials, whose archives refer to each other, so they are
-        // linked as a group. Not position-independent: 40,000 fewer relocations
-        // to apply at each start (BENCHMARKS.md); libraries keep their ASLR.
+        // Not position-independent: thousands fewer relocations to apply at
+        // each start (BENCHMARKS.md); libraries keep their ASLR.
         .executableTarget(
             name: "sonyctl",
+            dependencies: ["SonyCLIOutput"],
+            swiftSettings: swiftSettings,
+            linkerSettings: [.unsafeFlags(["-static-stdlib", "-use-ld=lld", "-Xclang-linker", "-no-pie"])]
+        ),
+        // The full tool the front execs for every other command line
+        // (installed in $(PREFIX)/libexec/sonyctl/). Linked as the front is;
+        // swift-argument-parser uses FoundationEssentials, whose archives
+        // refer to each other, so they are linked as a group.
+        .executableTarget(
+            name: "sonyctl-cli",
             dependencies: ["SonyCLI"],
             swiftSettings: swiftSettings,
             linkerSettings: [.unsafeFlags([

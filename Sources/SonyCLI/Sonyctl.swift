@@ -26,15 +26,12 @@ struct Sonyctl: AsyncParsableCommand {
         ])
 }
 
-/// What the `sonyctl` executable runs.
+/// What the full tool, `sonyctl-cli`, runs: every command through the parser.
+/// Users run `sonyctl`, the front (SonyCLIOutput's `Front`), which answers
+/// `list` itself and execs this for everything else, argv unchanged.
 public enum SonyctlMain {
-    /// Synchronous on purpose: the fast path makes blocking calls on this
-    /// thread and never starts the concurrency runtime, a thread pool or a
-    /// connection thread (each costs start-up time and memory).
     public static func main() -> Never {
         Interrupts.unblock()
-        let arguments = Array(CommandLine.arguments.dropFirst())
-        if let json = FastPath.listJSON(arguments) { exit(FastPath.list(json: json).rawValue) }
         block { await Sonyctl.main() }
         exit(0)
     }

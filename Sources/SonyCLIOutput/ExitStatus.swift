@@ -32,6 +32,8 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case attention = 20
     /// Bad arguments (swift-argument-parser's usage error, as EX_USAGE).
     case usage = 64
+    /// `sonyctl`'s full tool (`sonyctl-cli`) is missing: an incomplete install.
+    case incomplete = 127
     /// Cancelled: Ctrl-C, or the question was answered no.
     case cancelled = 130
 
@@ -70,6 +72,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
         case .catalogueUnavailable: "the model catalogue is missing or broken"
         case .attention: "diagnose found something to do"
         case .usage: "bad arguments"
+        case .incomplete: "sonyctl is installed incompletely (its full tool, sonyctl-cli, is missing)"
         case .cancelled: "cancelled (Ctrl-C, or the question was answered no)"
         }
     }

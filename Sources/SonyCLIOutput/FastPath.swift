@@ -1,11 +1,12 @@
 import SonyClient
 
-/// `sonyctl list` and `sonyctl list --json` exactly, run without the
-/// parser: they are what status bars and scripts run over and over, and
-/// swift-argument-parser's reflection over nine commands costs more memory
-/// and start-up than the whole D-Bus round trip (BENCHMARKS.md). Any other
-/// word, option or `--` goes through the parser as usual, to the same
-/// `ListView`.
+/// `sonyctl list` and `sonyctl list --json` exactly, answered by the
+/// `sonyctl` front itself: they are what status bars and scripts run over and
+/// over, and an executable that links swift-argument-parser (and with it
+/// FoundationEssentials) pays for it at every start, parser used or not: the
+/// runtime's first protocol-conformance lookup reads every conformance
+/// record in the image (BENCHMARKS.md). Any other word, option or `--` goes
+/// to the full tool, whose `List` prints through the same `ListView`.
 package enum FastPath {
     /// Whether to print JSON, when the arguments are one of the two forms.
     package static func listJSON(_ arguments: [String]) -> Bool? {
