@@ -9,6 +9,20 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+/// How the `sonyctl` front and cli-floor, its yardstick, are linked: a static
+/// Swift runtime (megabytes less resident memory and half the start-up of the
+/// shared one, ../shared/research/dbus-performance-baseline.md), GCC's
+/// libstdc++ statically too (Sources/sonyctl/Linking/libstdc++.so: the loader
+/// no longer maps and relocates libstdc++.so.6 at each start), no dynamic
+/// export of the executable's own symbols (nothing looks them up), and not
+/// position-independent (thousands fewer relocations at each start;
+/// libraries keep their ASLR). BENCHMARKS.md, issue 5, has the measurements.
+let oneShotLinking: [String] = [
+    "-static-stdlib", "-use-ld=lld", "-Xclang-linker", "-no-pie",
+    "-L\(Context.packageDirectory)/Sources/sonyctl/Linking",
+    "-Xlinker", "--no-export-dynamic",
+]
+
 let package = Package(
     name: "sonyctl",
     products: [
@@ -98,21 +112,24 @@ let package = Package(
         // The `sonyctl` users run: SonyCLIOutput, SonyClient and DBus only. An
         // image without swift-argument-parser and FoundationEssentials, whose
         // protocol-conformance records the runtime's first conformance lookup
-        // reads through and so makes resident (BENCHMARKS.md, issue 5). A
-        // static Swift runtime: megabytes less resident memory and half the
-        // start-up of the shared one (../shared/research/dbus-performance-baseline.md).
-        // Not position-independent: thousands fewer relocations to apply at
-        // each start (BENCHMARKS.md); libraries keep their ASLR.
+        // reads through and so makes resident (BENCHMARKS.md, issue 5).
         .executableTarget(
             name: "sonyctl",
             dependencies: ["SonyCLIOutput"],
+            exclude: ["Linking"],
             swiftSettings: swiftSettings,
-            linkerSettings: [.unsafeFlags(["-static-stdlib", "-use-ld=lld", "-Xclang-linker", "-no-pie"])]
+            linkerSettings: [.unsafeFlags(oneShotLinking + [
+                // The functions `list` runs, laid out together: half the code
+                // pages to fault in (scripts/front-symbol-order.sh writes it).
+                "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/Sources/sonyctl/Linking/symbol-order.txt",
+                "-Xlinker", "--no-warn-symbol-ordering",
+            ])]
         ),
         // The full tool the front execs for every other command line
-        // (installed in $(PREFIX)/libexec/sonyctl/). Linked as the front is;
-        // swift-argument-parser uses FoundationEssentials, whose archives
-        // refer to each other, so they are linked as a group.
+        // (installed in $(PREFIX)/libexec/sonyctl/). A static Swift runtime
+        // and not position-independent, as the front; swift-argument-parser
+        // uses FoundationEssentials, whose archives refer to each other, so
+        // they are linked as a group.
         .executableTarget(
             name: "sonyctl-cli",
             dependencies: ["SonyCLI"],
@@ -149,7 +166,7 @@ let package = Package(
         .executableTarget(
             name: "cli-floor",
             dependencies: ["CDBus"],
-            linkerSettings: [.unsafeFlags(["-static-stdlib", "-use-ld=lld", "-Xclang-linker", "-no-pie"])]
+            linkerSettings: [.unsafeFlags(oneShotLinking)]
         ),
         .executableTarget(
             name: "history-bench",
