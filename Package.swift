@@ -9,6 +9,20 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+/// How the `sonyctl` front and cli-floor, its yardstick, are linked: a static
+/// Swift runtime (megabytes less resident memory and half the start-up of the
+/// shared one, ../shared/research/dbus-performance-baseline.md), GCC's
+/// libstdc++ statically too (Sources/sonyctl/Linking/libstdc++.so: the loader
+/// no longer maps and relocates libstdc++.so.6 at each start), no dynamic
+/// export of the executable's own symbols (nothing looks them up), and not
+/// position-independent (thousands fewer relocations at each start;
+/// libraries keep their ASLR). BENCHMARKS.md, issue 5, has the measurements.
+let oneShotLinking: [String] = [
+    "-static-stdlib", "-use-ld=lld", "-Xclang-linker", "-no-pie",
+    "-L\(Context.packageDirectory)/Sources/sonyctl/Linking",
+    "-Xlinker", "--no-export-dynamic",
+]
+
 let package = Package(
     name: "sonyctl",
     products: [
@@ -18,6 +32,7 @@ let package = Package(
         .library(name: "SonyCore", targets: ["SonyCore"]),
         .library(name: "SonyClient", targets: ["SonyClient"]),
         .executable(name: "sonyctl", targets: ["sonyctl"]),
+        .executable(name: "sonyctl-cli", targets: ["sonyctl-cli"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
@@ -86,20 +101,47 @@ let package = Package(
             dependencies: ["DBus"],
             swiftSettings: swiftSettings
         ),
-        // sonyctl's commands, rendering and exit codes.
+        // What sonyctl prints and how it ends, without the parser: the
+        // terminal, JSON, tables, devices in words, exit codes, failures, the
+        // session, the list view, and the `sonyctl` front (`Front`) that
+        // answers `list` itself and execs the full tool for the rest.
         .target(
-            name: "SonyCLI",
-            dependencies: ["SonyClient", "SonyCore", "DBus", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            name: "SonyCLIOutput",
+            dependencies: ["SonyClient", "DBus"],
             swiftSettings: swiftSettings
         ),
-        // A static Swift runtime: megabytes less resident memory and half the
-        // start-up of the shared one (../shared/research/dbus-performance-baseline.md).
-        // Nothing here uses Foundation; swift-argument-parser uses
-        // FoundationEssentials, whose archives refer to each other, so they are
-        // linked as a group. Not position-independent: 40,000 fewer relocations
-        // to apply at each start (BENCHMARKS.md); libraries keep their ASLR.
+        // sonyctl's commands (swift-argument-parser), printing through SonyCLIOutput.
+        .target(
+            name: "SonyCLI",
+            dependencies: [
+                "SonyCLIOutput", "SonyClient", "SonyCore", "DBus",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The `sonyctl` users run: SonyCLIOutput, SonyClient and DBus only. An
+        // image without swift-argument-parser and FoundationEssentials, whose
+        // protocol-conformance records the runtime's first conformance lookup
+        // reads through and so makes resident (BENCHMARKS.md, issue 5).
         .executableTarget(
             name: "sonyctl",
+            dependencies: ["SonyCLIOutput"],
+            exclude: ["Linking"],
+            swiftSettings: swiftSettings,
+            linkerSettings: [.unsafeFlags(oneShotLinking + [
+                // The functions `list` runs, laid out together: half the code
+                // pages to fault in (scripts/front-symbol-order.sh writes it).
+                "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/Sources/sonyctl/Linking/symbol-order.txt",
+                "-Xlinker", "--no-warn-symbol-ordering",
+            ])]
+        ),
+        // The full tool the front execs for every other command line
+        // (installed in $(PREFIX)/libexec/sonyctl/). A static Swift runtime
+        // and not position-independent, as the front; swift-argument-parser
+        // uses FoundationEssentials, whose archives refer to each other, so
+        // they are linked as a group.
+        .executableTarget(
+            name: "sonyctl-cli",
             dependencies: ["SonyCLI"],
             swiftSettings: swiftSettings,
             linkerSettings: [.unsafeFlags([
@@ -136,7 +178,7 @@ let package = Package(
         .executableTarget(
             name: "cli-floor",
             dependencies: ["CDBus"],
-            linkerSettings: [.unsafeFlags(["-static-stdlib", "-use-ld=lld", "-Xclang-linker", "-no-pie"])]
+            linkerSettings: [.unsafeFlags(oneShotLinking)]
         ),
         .executableTarget(
             name: "history-bench",
@@ -171,7 +213,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SonyCLITests",
-            dependencies: ["SonyCLI", "SonyClient", "SonyService", "SonyCore", "BlueZ", "DBus", "DBusTestSupport"],
+            dependencies: ["SonyCLI", "SonyCLIOutput", "SonyClient", "SonyService", "SonyCore", "BlueZ", "DBus", "DBusTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,3 +1,4 @@
+import SonyCLIOutput
 import SonyClient
 import Synchronization
 
