@@ -58,6 +58,19 @@ public final class BlueZClient: Sendable {
     /// The unique name bluetoothd has now, if it is on the bus.
     public var owner: BusName? { state.withLock { $0.owner } }
 
+    /// Whether the bluetoothd the mirror follows still owns `org.bluez`, asked of
+    /// the bus itself. A call to a bluetoothd that dies answers with the bus's
+    /// `NoReply`, which may come before the mirror has heard it leave; the bus
+    /// knows already. True when the bus cannot be asked: nothing is claimed then.
+    public func stillFollowed() async -> Bool {
+        guard let followed = owner else { return false }
+        do {
+            return try await connection.nameOwner(BlueZPaths.service) == followed
+        } catch {
+            return true
+        }
+    }
+
     /// Every event from now on; the stream ends when the iterating task stops.
     public func events() -> AsyncStream<BlueZEvent> {
         events(ignoringChangesTo: []).events
