@@ -1,6 +1,6 @@
 import Dispatch
 import Foundation
-import Synchronization
+import Locking
 
 /// A child process started with `posix_spawn` and reaped by a thread of its own.
 ///
@@ -23,7 +23,7 @@ public final class ChildProcess: Sendable {
             var status: Int32?
             var waiters: [CheckedContinuation<Int32, Never>] = []
         }
-        let state = Mutex(State())
+        let state = Lock(State())
         let exited = DispatchSemaphore(value: 0)
 
         func record(_ status: Int32) {

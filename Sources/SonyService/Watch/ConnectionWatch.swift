@@ -2,7 +2,7 @@ import BlueZ
 import DBus
 import Logging
 import SonyCore
-import Synchronization
+import Locking
 
 /// The daemon's watch: BlueZ's view of each Sony device turned into history events,
 /// patterns with advice, and the watch properties (`Health`, `Advice`, `LastConnected`,
@@ -18,8 +18,8 @@ final class ConnectionWatch: Sendable {
     let store: HistoryStore
     let clock: any WallClock
     let logger: Logger
-    private let state = Mutex<[String: Tracked]>([:])
-    private let output = Mutex<Output?>(nil)
+    private let state = Lock<[String: Tracked]>([:])
+    private let output = Lock<Output?>(nil)
 
     /// What the watch tells the daemon.
     struct Output: Sendable {
