@@ -9,6 +9,12 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+/// Set by scripts/sanitize.sh: sonyctl then links the shared Swift runtime, as
+/// the other executables do. Under AddressSanitizer the static runtime's
+/// `readLine` frees a line ASan's allocator never gave out: a "bad-free" that
+/// `print(readLine() ?? "")` built with `-sanitize=address -static-stdlib` shows.
+let sanitizing = Context.environment["SONYCTL_SANITIZE"] != nil
+
 let package = Package(
     name: "sonyctl",
     products: [
@@ -97,7 +103,7 @@ let package = Package(
             name: "sonyctl",
             dependencies: ["SonyCLI"],
             swiftSettings: swiftSettings,
-            linkerSettings: [.unsafeFlags([
+            linkerSettings: sanitizing ? [] : [.unsafeFlags([
                 "-static-stdlib", "-use-ld=lld", "-Xclang-linker", "-no-pie",
                 "-Xlinker", "--start-group",
                 "-lFoundationEssentials", "-l_FoundationCShims", "-l_FoundationCollections", "-lswiftSynchronization",

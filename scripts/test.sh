@@ -1,8 +1,9 @@
 #!/bin/sh
 # The whole test suite from a fresh clone: installs what is missing, builds,
 # runs the simulated BlueZ's own tests, sonyctld against the real bluetoothd in a
-# QEMU guest (Tests/BlueZVM; SKIP_BLUEZ_VM=1 leaves it out), then every Swift test
-# (last, so that its summary closes the output).
+# QEMU guest (Tests/BlueZVM; SKIP_BLUEZ_VM=1 leaves it out), the Swift tests
+# under AddressSanitizer and ThreadSanitizer (scripts/sanitize.sh; SKIP_SANITIZERS=1
+# leaves them out), then every Swift test (last, so that its summary closes the output).
 set -eu
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -12,5 +13,10 @@ if [ -z "${SKIP_BLUEZ_VM:-}" ]; then
     ./Tests/BlueZVM/run.sh
 else
     echo "bluez-vm: left out (SKIP_BLUEZ_VM is set)"
+fi
+if [ -z "${SKIP_SANITIZERS:-}" ]; then
+    ./scripts/sanitize.sh
+else
+    echo "sanitizers: left out (SKIP_SANITIZERS is set)"
 fi
 swift test --skip-build
