@@ -149,6 +149,11 @@ let package = Package(
             cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-O2"])]
         ),
         .testTarget(
+            name: "LockingTests",
+            dependencies: ["Locking"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "DBusTests",
             dependencies: ["Locking", "DBus", "DBusTestSupport"],
             swiftSettings: swiftSettings

@@ -16,12 +16,9 @@ import Glibc
 /// mutex has the fixed address pthreads require. A copy of a `Lock` is the same lock.
 public struct Lock<Value>: @unchecked Sendable {
     private final class Storage: ManagedBuffer<Value, pthread_mutex_t> {
-        deinit {
-            withUnsafeMutablePointers { value, mutex in
-                pthread_mutex_destroy(mutex)
-                value.deinitialize(count: 1)
-            }
-        }
+        // ManagedBuffer destroys the header (the value) itself; the element,
+        // the mutex, is ours.
+        deinit { _ = withUnsafeMutablePointerToElements { pthread_mutex_destroy($0) } }
     }
 
     private let storage: Storage
