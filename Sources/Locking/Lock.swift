@@ -10,7 +10,8 @@ import Glibc
 /// every value handed from one thread to another under it as a data race. With
 /// those false reports no real race could be told from them. The price is one
 /// allocation per lock and a libc call per `withLock` (about 15 ns against 7 ns,
-/// uncontended); `scripts/bench-dbus.sh` shows no difference per D-Bus call.
+/// uncontended): tenths of a microsecond on a D-Bus call of 50–100 µs, within
+/// `scripts/bench-dbus.sh`'s noise (RELIABILITY.md, "Sanitizers").
 ///
 /// The mutex and the value share one heap allocation that never moves, so the
 /// mutex has the fixed address pthreads require. A copy of a `Lock` is the same lock.
