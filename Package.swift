@@ -23,6 +23,12 @@ let oneShotLinking: [String] = [
     "-Xlinker", "--no-export-dynamic",
 ]
 
+/// Set by scripts/sanitize.sh: sonyctl and sonyctl-cli then link the shared Swift runtime, as
+/// the other executables do. Under AddressSanitizer the static runtime's
+/// `readLine` frees a line ASan's allocator never gave out: a "bad-free" that
+/// `print(readLine() ?? "")` built with `-sanitize=address -static-stdlib` shows.
+let sanitizing = Context.environment["SONYCTL_SANITIZE"] != nil
+
 let package = Package(
     name: "sonyctl",
     products: [
@@ -42,6 +48,11 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
+        // The lock every module shares: a pthread mutex, which ThreadSanitizer sees.
+        .target(
+            name: "Locking",
+            swiftSettings: swiftSettings
+        ),
         .systemLibrary(
             name: "CDBus",
             pkgConfig: "dbus-1",
@@ -50,7 +61,7 @@ let package = Package(
         .target(
             name: "DBus",
             dependencies: [
-                "CDBus",
+                "CDBus", "Locking",
                 .product(name: "HeapModule", package: "swift-collections"),
             ],
             swiftSettings: swiftSettings
@@ -67,12 +78,12 @@ let package = Package(
         ),
         .target(
             name: "DBusTestSupport",
-            dependencies: ["DBus"],
+            dependencies: ["Locking", "DBus"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "BlueZ",
-            dependencies: ["DBus"],
+            dependencies: ["Locking", "DBus"],
             swiftSettings: swiftSettings
         ),
         // libyaml itself, without Yams's Foundation layer (see SonyCore/YAML).
@@ -83,13 +94,13 @@ let package = Package(
         ),
         .target(
             name: "SonyCore",
-            dependencies: ["CYAML"],
+            dependencies: ["CYAML", "Locking"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "SonyService",
             dependencies: [
-                "BlueZ", "SonyCore", "DBus", "Executors",
+                "BlueZ", "SonyCore", "DBus", "Executors", "Locking",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
@@ -107,14 +118,14 @@ let package = Package(
         // answers `list` itself and execs the full tool for the rest.
         .target(
             name: "SonyCLIOutput",
-            dependencies: ["SonyClient", "DBus"],
+            dependencies: ["Locking", "SonyClient", "DBus"],
             swiftSettings: swiftSettings
         ),
         // sonyctl's commands (swift-argument-parser), printing through SonyCLIOutput.
         .target(
             name: "SonyCLI",
             dependencies: [
-                "SonyCLIOutput", "SonyClient", "SonyCore", "DBus",
+                "Locking", "SonyCLIOutput", "SonyClient", "SonyCore", "DBus",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -128,7 +139,7 @@ let package = Package(
             dependencies: ["SonyCLIOutput"],
             exclude: ["Linking"],
             swiftSettings: swiftSettings,
-            linkerSettings: [.unsafeFlags(oneShotLinking + [
+            linkerSettings: sanitizing ? [] : [.unsafeFlags(oneShotLinking + [
                 // The functions `list` runs, laid out together: half the code
                 // pages to fault in (scripts/front-symbol-order.sh writes it).
                 "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/Sources/sonyctl/Linking/symbol-order.txt",
@@ -144,7 +155,7 @@ let package = Package(
             name: "sonyctl-cli",
             dependencies: ["SonyCLI"],
             swiftSettings: swiftSettings,
-            linkerSettings: [.unsafeFlags([
+            linkerSettings: sanitizing ? [] : [.unsafeFlags([
                 "-static-stdlib", "-use-ld=lld", "-Xclang-linker", "-no-pie",
                 "-Xlinker", "--start-group",
                 "-lFoundationEssentials", "-l_FoundationCShims", "-l_FoundationCollections", "-lswiftSynchronization",
@@ -154,7 +165,7 @@ let package = Package(
         .executableTarget(
             name: "sonyctld",
             dependencies: [
-                "SonyService", "SonyCore", "DBus", "Executors",
+                "SonyService", "SonyCore", "DBus", "Executors", "Locking",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -166,7 +177,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "dbus-bench",
-            dependencies: ["DBus", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Locking", "DBus", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -193,27 +204,32 @@ let package = Package(
         ),
         .testTarget(
             name: "ExecutorsTests",
-            dependencies: ["Executors"],
+            dependencies: ["Executors", "Locking"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LockingTests",
+            dependencies: ["Locking"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "DBusTests",
-            dependencies: ["DBus", "DBusTestSupport"],
+            dependencies: ["Locking", "DBus", "DBusTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "BlueZTests",
-            dependencies: ["BlueZ", "DBus", "DBusTestSupport"],
+            dependencies: ["Locking", "BlueZ", "DBus", "DBusTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "SonyServiceTests",
-            dependencies: ["SonyService", "BlueZ", "SonyCore", "DBus", "DBusTestSupport"],
+            dependencies: ["Locking", "SonyService", "BlueZ", "SonyCore", "DBus", "DBusTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "SonyCLITests",
-            dependencies: ["SonyCLI", "SonyCLIOutput", "SonyClient", "SonyService", "SonyCore", "BlueZ", "DBus", "DBusTestSupport"],
+            dependencies: ["Locking", "SonyCLI", "SonyCLIOutput", "SonyClient", "SonyService", "SonyCore", "BlueZ", "DBus", "DBusTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

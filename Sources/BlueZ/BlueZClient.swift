@@ -1,5 +1,5 @@
 public import DBus
-import Synchronization
+import Locking
 
 /// A live mirror of BlueZ's object tree and typed operations on it.
 ///
@@ -11,7 +11,7 @@ import Synchronization
 /// registration hook (the agent, for one) runs again.
 public final class BlueZClient: Sendable {
     public let connection: Connection
-    private let state = Mutex(State())
+    private let state = Lock(State())
     /// How long to wait for bluetoothd's `GetManagedObjects`: a hung bluetoothd
     /// must not hang us (fwupd learned the same).
     public let syncTimeout: Duration

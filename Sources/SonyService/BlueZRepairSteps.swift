@@ -1,7 +1,7 @@
 import BlueZ
 import DBus
 import SonyCore
-import Synchronization
+import Locking
 
 /// `RepairSteps` over the real BlueZ: one device on one adapter.
 ///
@@ -15,7 +15,7 @@ final class BlueZRepairSteps: RepairSteps {
     let address: BluetoothAddress
     /// The `LE_` twin, removed with the device.
     let twin: String?
-    private let state = Mutex(State())
+    private let state = Lock(State())
 
     private struct State {
         var discovering = false

@@ -1,5 +1,5 @@
 @_spi(QuietExecutors) @testable import Executors
-import Synchronization
+import Locking
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -85,7 +85,7 @@ import Glibc
     }
 
     final class Order: Sendable {
-        let items = Mutex<[Int]>([])
+        let items = Lock<[Int]>([])
     }
 
     actor Counter {

@@ -3,7 +3,7 @@ import DBusTestSupport
 import Foundation
 import SonyCore
 import SonyService
-import Synchronization
+import Locking
 
 /// A machine for `sonyctl` to run on: a private system bus with the
 /// simulated BlueZ and polkitd, sonyctld in this process, and the built
