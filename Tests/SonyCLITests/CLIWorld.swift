@@ -66,7 +66,7 @@ final class CLIWorld: Sendable {
             history: try HistoryStore(directory: nil, logger: SonyDaemon.silent))
         self.daemon = daemon
         runner = Task { try await daemon.run() }
-        try await waitForOwner(of: DaemonNames.busName, on: control, within: .seconds(10))
+        try await waitForOwner(of: DaemonNames.busName, on: control, within: .seconds(30))
         try await until("both Sony devices exported") { daemon.records.count == 2 }
     }
 

@@ -64,8 +64,8 @@ struct AccessTableTests {
         let daemon = SonyDaemon(connection: connection, catalogue: try ModelCatalogue.load(contentsOf: SonyBlueZ.catalogue), history: try .inMemory())
         runner = Task { try await daemon.run() }
         client = try bus.connect()
-        try await waitForOwner(of: DaemonNames.busName, on: client, within: .seconds(10))
-        try await withDeadline(.seconds(10), "the device") { while daemon.records.isEmpty { try await Task.sleep(for: .milliseconds(20)) } }
+        try await waitForOwner(of: DaemonNames.busName, on: client, within: .seconds(30))
+        try await withDeadline(.seconds(30), "the device") { while daemon.records.isEmpty { try await Task.sleep(for: .milliseconds(20)) } }
     }
 
     func call(_ row: Row, as uid: UInt32?) async throws -> CommandResult {

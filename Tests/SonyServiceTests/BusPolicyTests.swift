@@ -50,8 +50,8 @@ struct BusPolicyTests {
         let daemon = SonyDaemon(connection: try bus.connect(), catalogue: try ModelCatalogue.load(contentsOf: SonyBlueZ.catalogue), history: try .inMemory())
         let runner = Task { try await daemon.run() }
         defer { runner.cancel() }
-        try await waitForOwner(of: DaemonNames.busName, on: try bus.connect(), within: .seconds(10))
-        try await withDeadline(.seconds(10), "the device") { while daemon.records.isEmpty { try await Task.sleep(for: .milliseconds(20)) } }
+        try await waitForOwner(of: DaemonNames.busName, on: try bus.connect(), within: .seconds(30))
+        try await withDeadline(.seconds(30), "the device") { while daemon.records.isEmpty { try await Task.sleep(for: .milliseconds(20)) } }
 
         let version = try await asNobody(bus, "get-property", "org.sonyctl.Daemon1", "/org/sonyctl/Daemon1", "org.sonyctl.Daemon1.Manager", "Version")
         #expect(version.status == 0, "\(version.stderr)")

@@ -29,8 +29,8 @@ struct CallerLimitsTests {
         let runner = Task { try await daemon.run() }
         defer { runner.cancel() }
         let client = try bus.connect()
-        try await waitForOwner(of: DaemonNames.busName, on: client, within: .seconds(10))
-        try await withDeadline(.seconds(10), "the device") { while daemon.records.isEmpty { try await Task.sleep(for: .milliseconds(20)) } }
+        try await waitForOwner(of: DaemonNames.busName, on: client, within: .seconds(30))
+        try await withDeadline(.seconds(30), "the device") { while daemon.records.isEmpty { try await Task.sleep(for: .milliseconds(20)) } }
 
         func history(since: UInt64, limit: UInt32) async throws -> Message {
             try await client.call(destination: DaemonNames.busName, path: Self.path, interface: DaemonNames.deviceInterface, member: "GetHistory",

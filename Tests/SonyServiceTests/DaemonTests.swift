@@ -33,7 +33,7 @@ struct DaemonTests {
         self.daemon = daemon
         runner = Task { try await daemon.run() }
         client = try bus.connect()
-        try await waitForOwner(of: DaemonNames.busName, on: client, within: .seconds(10))
+        try await waitForOwner(of: DaemonNames.busName, on: client, within: .seconds(30))
         let client = self.client
         try await withDeadline(.seconds(10), "the XM4's object") {
             while (try? await client.call(destination: DaemonNames.busName, path: Self.xm4Path, interface: .properties, member: "Get",

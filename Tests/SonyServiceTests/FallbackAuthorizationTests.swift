@@ -17,8 +17,8 @@ struct FallbackAuthorizationTests {
                                 configuration: DaemonConfiguration(fallbackGroup: fallbackGroup), history: try .inMemory())
         let runner = Task { try await daemon.run() }
         defer { runner.cancel() }
-        try await waitForOwner(of: DaemonNames.busName, on: try bus.connect(), within: .seconds(10))
-        try await withDeadline(.seconds(10), "the device") { while daemon.records.isEmpty { try await Task.sleep(for: .milliseconds(20)) } }
+        try await waitForOwner(of: DaemonNames.busName, on: try bus.connect(), within: .seconds(30))
+        try await withDeadline(.seconds(30), "the device") { while daemon.records.isEmpty { try await Task.sleep(for: .milliseconds(20)) } }
 
         // CancelRepair past authorization finds nothing to cancel; before it, it is refused.
         let cancel = AccessTableTests.row("CancelRepair")

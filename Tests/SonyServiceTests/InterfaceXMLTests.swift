@@ -42,7 +42,7 @@ struct InterfaceXMLTests {
         let runner = Task { try await daemon.run() }
         defer { runner.cancel() }
         let client = try bus.connect()
-        try await waitForOwner(of: DaemonNames.busName, on: client, within: .seconds(10))
+        try await waitForOwner(of: DaemonNames.busName, on: client, within: .seconds(30))
         let path: ObjectPath = "/org/sonyctl/Daemon1/devices/dev_AA_BB_CC_DD_EE_01"
         try await withDeadline(.seconds(10), "the device object") {
             while (try? await client.call(destination: DaemonNames.busName, path: path, interface: .peer, member: "Ping")) == nil

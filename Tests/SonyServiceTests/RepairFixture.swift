@@ -53,7 +53,7 @@ final class RepairFixture: Sendable {
                 destination: "org.freedesktop.PolicyKit1", path: "/org/freedesktop/PolicyKit1/Authority",
                 interface: "org.freedesktop.DBus.Mock", member: "SetAllowed", [.array(.string, [.string(DaemonNames.manageAction)])])
         }
-        try await waitForOwner(of: DaemonNames.busName, on: client, within: .seconds(10))
+        try await waitForOwner(of: DaemonNames.busName, on: client, within: .seconds(30))
         try await until("the XM4's object") { (try? await self.property("Present")) == .boolean(true) }
     }
 

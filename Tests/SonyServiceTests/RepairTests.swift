@@ -49,7 +49,9 @@ struct RepairTests {
         let error = try await f.repairError(["Timeout": Variant(UInt32(1))])
         #expect(error.name.rawValue == "org.sonyctl.Daemon1.Error.Timeout")
         #expect(error.message.contains("did not appear within 1 s"), "\(error.message)")
-        #expect(clock.now - start < .seconds(5))
+        // Ends at its own 1 s, not the default 120 s: the bound leaves room for a
+        // sanitizer on a loaded machine (6.5 s was seen under ASan).
+        #expect(clock.now - start < .seconds(15))
         #expect(f.progress.map(\.stage) == ["forgetting", "waiting-for-device", "failed"])
         #expect(f.finished.first?.error == "org.sonyctl.Daemon1.Error.Timeout")
         try await expectClean(f, state: "failed")

@@ -204,8 +204,9 @@ struct WatchTests {
     /// no-audio-profile.
     @Test func aStreamingHeadsetHasItsAudioProfileWhateverServicesSay() async throws {
         // Long enough for AddMediaTransport to reach the daemon after the reconnect
-        // even under a sanitizer, with the whole suite on two cores (300 ms was not).
-        let f = try await RepairFixture(watch: WatchPolicy(audioProfileTimeout: 2_000_000))
+        // even under a sanitizer with the whole suite on two loaded cores (300 ms
+        // and then 2 s were not).
+        let f = try await RepairFixture(watch: WatchPolicy(audioProfileTimeout: 6_000_000))
         let hfpOnly: [String: Variant] = ["UUIDs": Variant(["0000111e-0000-1000-8000-00805f9b34fb"])]
         _ = try await f.bluez.mock("SetProperties", [.objectPath(RepairFixture.bluezPath), .string("org.bluez.Device1"), hfpOnly.dbusValue])
         try await f.drop()
