@@ -14,21 +14,33 @@ struct DaemonProcessTests {
     static let xm4Path: ObjectPath = "/org/sonyctl/Daemon1/devices/dev_AA_BB_CC_DD_EE_01"
     static let bluezPath: ObjectPath = "/org/bluez/hci0/dev_AA_BB_CC_DD_EE_01"
 
-    /// A private system bus, the simulated BlueZ with a connected XM4, and polkit allowing.
+    /// A private system bus, the simulated BlueZ with a connected XM4, and polkit allowing
+    /// (or, `polkitHangs`, one whose CheckAuthorization never answers).
     struct World {
         let bus: PrivateBus
         let bluez: SonyBlueZ
         let polkit: DBusMock
         let client: Connection
+        static let authority: ObjectPath = "/org/freedesktop/PolicyKit1/Authority"
 
-        init() async throws {
+        init(polkitHangs: Bool = false) async throws {
             bus = try PrivateBus(type: "system")
             bluez = try await SonyBlueZ(bus: bus)
-            polkit = try await DBusMock.template("polkitd", name: "org.freedesktop.PolicyKit1", on: bus)
             client = try bus.connect()
-            _ = try await client.call(
-                destination: "org.freedesktop.PolicyKit1", path: "/org/freedesktop/PolicyKit1/Authority",
-                interface: "org.freedesktop.DBus.Mock", member: "SetAllowed", [.array(.string, [.string(DaemonNames.manageAction)])])
+            if polkitHangs {
+                polkit = try await DBusMock.object(
+                    name: "org.freedesktop.PolicyKit1", path: Self.authority, interface: "org.freedesktop.PolicyKit1.Authority", on: bus)
+                // The mock's one thread sleeps in the first call: no answer, ever, to anyone.
+                _ = try await client.call(
+                    destination: "org.freedesktop.PolicyKit1", path: Self.authority, interface: "org.freedesktop.DBus.Mock",
+                    member: "AddMethod", [.string("org.freedesktop.PolicyKit1.Authority"), .string("CheckAuthorization"),
+                                          .string("(sa{sv})sa{ss}us"), .string("(bba{ss})"), .string("__import__('time').sleep(3600)")])
+            } else {
+                polkit = try await DBusMock.template("polkitd", name: "org.freedesktop.PolicyKit1", on: bus)
+                _ = try await client.call(
+                    destination: "org.freedesktop.PolicyKit1", path: Self.authority,
+                    interface: "org.freedesktop.DBus.Mock", member: "SetAllowed", [.array(.string, [.string(DaemonNames.manageAction)])])
+            }
             try await bluez.addDevice(Self.xm4, "WH-1000XM4", RepairFixture.xm4Properties.merging([
                 "Paired": Variant(true), "Trusted": Variant(true), "Connected": Variant(true), "ServicesResolved": Variant(true),
             ]) { $1 })
@@ -70,6 +82,13 @@ struct DaemonProcessTests {
             try await withDeadline(.seconds(15), what) {
                 while await !condition() { try await Task.sleep(for: .milliseconds(10)) }
             }
+        }
+
+        /// How often BlueZ's `method` on `path` was called (python-dbusmock's own log).
+        func calls(_ method: String, on path: ObjectPath) async throws -> Int {
+            let reply = try await client.call(destination: "org.bluez", path: path, interface: "org.freedesktop.DBus.Mock",
+                                              member: "GetMethodCalls", [.string(method)])
+            return RepairFixture.rows(reply).count
         }
 
         func drop() async throws {
