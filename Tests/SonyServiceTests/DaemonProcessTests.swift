@@ -155,9 +155,17 @@ struct DaemonProcessTests {
         #expect(code == 0, "\(log)")
         let answer = await repair.result
         #expect((try? answer.get()) == nil, "the caller got an error, not silence")
+        // The daemon's own answer, not the bus telling the caller the daemon is gone.
+        if case .failure(let error) = answer {
+            #expect((error as? DBusError)?.name.rawValue == "org.sonyctl.Daemon1.Error.Cancelled", "\(error)")
+        }
         let sessions = RepairFixture.rows(try await world.bluez.mock("GetDiscoverySessions", [.string("hci0")]))
         #expect(sessions.allSatisfy { $0.dropFirst().first?.boolValue == false }, "discovery stopped")
         #expect(RepairFixture.rows(try await world.bluez.mock("GetAgents")).isEmpty, "the agent unregistered")
+        // bluetoothd would also end discovery when the daemon leaves the bus: this says it asked
+        // first. The agent is registered only from pairing on (SigtermWhilePairingTests).
+        #expect(try await world.calls("StopDiscovery", on: "/org/bluez/hci0") == 1, "discovery stopped by the daemon")
+        #expect(try await world.calls("RegisterAgent", on: "/org/bluez") == 0, "no agent while waiting for the device")
         #expect(try await world.client.nameOwner(DaemonNames.busName) == nil, "the name released")
         #expect(log.contains("repair cancelled"), "\(log)")
         // The next run shows how the job ended.
