@@ -41,6 +41,8 @@ final class ConnectionWatch: Sendable {
         /// The latest finding of each kind, with the advice it was given.
         var findings: [PatternKind: (finding: PatternFinding, advice: Advice)] = [:]
         var wake: Task<Void, Never>?
+        /// The moment `wake` is set for (wall clock), while it has not fired.
+        var wakeAt: Microseconds?
         var audioTimer: Task<Void, Never>?
         var reconnect: Task<Void, Never>?
     }
@@ -336,10 +338,16 @@ final class ConnectionWatch: Sendable {
         let now = clock.now()
         state.withLock { all in
             guard var tracked = all[address] else { return }
+            let next = tracked.watch.nextChange(after: now)
+            // Most changes leave the next moment where it was (the oldest drop's): the wake
+            // set for it stands, rather than a new timer for every signal of a flapping link.
+            if let next, next == tracked.wakeAt, tracked.wake != nil { return }
             tracked.wake?.cancel()
-            tracked.wake = tracked.watch.nextChange(after: now).map { next in
+            tracked.wakeAt = next
+            tracked.wake = next.map { next in
                 Task { [weak self] in
-                    guard (try? await Task.sleep(for: .microseconds(Int64(clamping: next - now)))) != nil else { return }
+                    guard (try? await sleepCancellably(for: .microseconds(Int64(clamping: next - now)))) != nil else { return }
+                    self?.state.withLock { $0[address]?.wakeAt = nil }
                     self?.publish(address)
                 }
             }
@@ -352,7 +360,7 @@ final class ConnectionWatch: Sendable {
         state.withLock { all in
             all[address]?.audioTimer?.cancel()
             all[address]?.audioTimer = Task { [weak self] in
-                guard (try? await Task.sleep(for: .microseconds(Int64(clamping: timeout)))) != nil, let self else { return }
+                guard (try? await sleepCancellably(for: .microseconds(Int64(clamping: timeout)))) != nil, let self else { return }
                 let findings = self.observe(address, .audioProfileMissing(at: self.clock.now()))
                 await self.conclude([], findings, of: subject, hostAudioReady: hostAudioReady)
             }
@@ -374,7 +382,7 @@ final class ConnectionWatch: Sendable {
             all[address]?.reconnect = Task { [weak self] in
                 var pause = delay
                 for _ in 0..<attempts {
-                    guard (try? await Task.sleep(for: .microseconds(Int64(clamping: pause)))) != nil, let self else { return }
+                    guard (try? await sleepCancellably(for: .microseconds(Int64(clamping: pause)))) != nil, let self else { return }
                     if self.state.withLock({ $0[address]?.watch.isConnected ?? true }) { break }
                     if await self.output.withLock({ $0 })?.reconnect(address) == true { break }
                     pause *= 2
