@@ -1,8 +1,9 @@
 #!/bin/sh
 # The whole test suite from a fresh clone: installs what is missing, builds,
 # runs the simulated BlueZ's own tests, sonyctld against the real bluetoothd in a
-# QEMU guest (Tests/BlueZVM; SKIP_BLUEZ_VM=1 leaves it out), then every Swift test
-# (last, so that its summary closes the output).
+# QEMU guest (Tests/BlueZVM; SKIP_BLUEZ_VM=1 leaves it out), the 2-minute soak
+# (scripts/soak.sh; SKIP_SOAK=1 leaves it out), then every Swift test (last, so
+# that its summary closes the output).
 set -eu
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -12,5 +13,10 @@ if [ -z "${SKIP_BLUEZ_VM:-}" ]; then
     ./Tests/BlueZVM/run.sh
 else
     echo "bluez-vm: left out (SKIP_BLUEZ_VM is set)"
+fi
+if [ -z "${SKIP_SOAK:-}" ]; then
+    BIN=$(swift build --show-bin-path) ./scripts/soak.sh 2
+else
+    echo "soak: left out (SKIP_SOAK is set)"
 fi
 swift test --skip-build
