@@ -40,6 +40,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Swift concurrency's executors without libdispatch: threads that sleep
+        // until there is work or a deadline (sonyctld's wake-ups at rest).
+        .target(
+            name: "Executors",
+            dependencies: [
+                .product(name: "HeapModule", package: "swift-collections"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "DBusTestSupport",
             dependencies: ["DBus"],
@@ -64,7 +74,7 @@ let package = Package(
         .target(
             name: "SonyService",
             dependencies: [
-                "BlueZ", "SonyCore", "DBus",
+                "BlueZ", "SonyCore", "DBus", "Executors",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // sqlite3_deserialize, for a history on a disk that takes no writes.
@@ -104,13 +114,15 @@ let package = Package(
         .executableTarget(
             name: "sonyctld",
             dependencies: [
-                "SonyService", "SonyCore", "DBus",
+                "SonyService", "SonyCore", "DBus", "Executors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: swiftSettings
+            // Swift 6.3 installs a main module's DefaultExecutorFactory only when the
+            // entry point is compiled without availability checks; on Linux, where
+            // there are no OS versions to check, that is all the flag changes.
+            swiftSettings: swiftSettings + [.unsafeFlags(["-Xfrontend", "-disable-availability-checking"])]
         ),
         .executableTarget(
             name: "dbus-bench",
@@ -138,6 +150,11 @@ let package = Package(
             name: "dbus-cbench",
             dependencies: ["CDBus"],
             cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-O2"])]
+        ),
+        .testTarget(
+            name: "ExecutorsTests",
+            dependencies: ["Executors"],
+            swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "DBusTests",

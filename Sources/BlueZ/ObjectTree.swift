@@ -35,12 +35,16 @@ public struct ObjectTree: Sendable, Equatable {
     private typealias Interfaces = [(String, [(key: String, value: DBusValue)])]
 
     private mutating func reset(_ objects: [(ObjectPath, Interfaces)]) -> [BlueZEvent] {
+        // The wire lets a dictionary repeat a key. Each path and each interface counts
+        // once, the last time, as in the typed `Objects`: taking every repeat would
+        // report events for a state the tree does not end in.
+        let objects = Dictionary(objects, uniquingKeysWith: { $1 }).sorted { $0.key < $1.key }
         var fresh = ObjectTree()
         var added: [BlueZEvent] = []
         var addedDevices: [BlueZEvent] = []
         let transports = Self.transports(in: objects)
-        for (path, interfaces) in objects.sorted(by: { $0.0 < $1.0 }) {
-            for (name, properties) in interfaces where name == BlueZPaths.adapterInterface.rawValue {
+        for (path, interfaces) in objects {
+            if let properties = interfaces.last(where: { $0.0 == BlueZPaths.adapterInterface.rawValue })?.1 {
                 var adapter = AdapterInfo(path: path)
                 adapter.apply(Dictionary(properties.map { ($0.key, Variant($0.value.unwrapped)) }, uniquingKeysWith: { $1 }))
                 fresh.adapters[path] = adapter
@@ -50,11 +54,11 @@ public struct ObjectTree: Sendable, Equatable {
                     added.append(.adapterAdded(adapter))
                 }
             }
-            guard let properties = interfaces.first(where: { $0.0 == BlueZPaths.deviceInterface.rawValue })?.1 else { continue }
+            guard let properties = interfaces.last(where: { $0.0 == BlueZPaths.deviceInterface.rawValue })?.1 else { continue }
             var device = DeviceInfo(path: path)
             device.apply(entries: properties)
-            device.battery = interfaces.first(where: { $0.0 == BlueZPaths.batteryInterface.rawValue })?.1
-                .first(where: { $0.key == "Percentage" })?.value.unwrapped.byteValue
+            device.battery = interfaces.last(where: { $0.0 == BlueZPaths.batteryInterface.rawValue })?.1
+                .last(where: { $0.key == "Percentage" })?.value.unwrapped.byteValue
             device.transports = transports[path] ?? []
             fresh.devices[path] = device
             if let before = devices[path] {
@@ -73,12 +77,12 @@ public struct ObjectTree: Sendable, Equatable {
 
     /// Each device's `MediaTransport1` objects, by the transport's `Device` property
     /// or, without one, by path.
-    private static func transports(in objects: [(ObjectPath, Interfaces)]) -> [ObjectPath: Set<ObjectPath>] {
-        let devicePaths = objects.filter { $0.1.contains { $0.0 == BlueZPaths.deviceInterface.rawValue } }.map(\.0)
+    private static func transports(in objects: [(key: ObjectPath, value: Interfaces)]) -> [ObjectPath: Set<ObjectPath>] {
+        let devicePaths = objects.filter { $0.value.contains { $0.0 == BlueZPaths.deviceInterface.rawValue } }.map(\.key)
         var owned: [ObjectPath: Set<ObjectPath>] = [:]
         for (path, interfaces) in objects {
-            guard let transport = interfaces.first(where: { $0.0 == BlueZPaths.transportInterface.rawValue })?.1 else { continue }
-            let owner = transport.first(where: { $0.key == "Device" })?.value.unwrapped.objectPathValue
+            guard let transport = interfaces.last(where: { $0.0 == BlueZPaths.transportInterface.rawValue })?.1 else { continue }
+            let owner = transport.last(where: { $0.key == "Device" })?.value.unwrapped.objectPathValue
                 ?? devicePaths.first { path.isInNamespace($0) }
             if let owner { owned[owner, default: []].insert(path) }
         }

@@ -1,5 +1,6 @@
 import BlueZ
 import DBus
+import Executors
 import Logging
 import SonyCore
 
@@ -18,7 +19,7 @@ extension SonyDaemon {
         let name = record.sony.name ?? record.bluez?.name ?? record.sony.model?.id ?? "the headset"
         let job = RepairJob(
             steps: BlueZRepairSteps(bluez: bluez, agent: agent, adapter: adapter, address: bluetoothAddress, twin: twin),
-            options: options, policy: configuration.repair, clock: ContinuousClock(),
+            options: options, policy: configuration.repair, clock: TimerClock(),
             deviceName: "\(name) (\(address))",
             instructions: PairingInstructions.text(for: record.sony.model, deviceName: name))
         // The job holds the daemon only while it runs.

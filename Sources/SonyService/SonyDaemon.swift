@@ -349,9 +349,16 @@ public final class SonyDaemon: Sendable {
 
     // MARK: - Methods
 
+    /// The longest device name Bluetooth allows (Core spec, Vol 3 Part C, 3.2.2).
+    static let maxQueryBytes = 248
+
     func resolveDevice(_ call: MethodCall) throws -> [DBusValue] {
         let query = try call.arguments(String.self).trimmingSpaces()
         guard !query.isEmpty else { throw DBusError(.invalidArgs, "the query is empty: give an address, a name or a model") }
+        // Nothing longer can match, and the errors below quote the query back.
+        guard query.utf8.count <= Self.maxQueryBytes else {
+            throw DBusError(.invalidArgs, "the query is \(query.utf8.count) bytes; a Bluetooth name has at most \(Self.maxQueryBytes)")
+        }
         let path = try state.withLock { s throws(DaemonError) -> ObjectPath? in
             s.objects[try DeviceResolver.resolve(query, among: s.records.values)]?.path
         }
@@ -377,10 +384,20 @@ public final class SonyDaemon: Sendable {
         await watch.record(HistoryEvent(time: clock.now(), address: address, kind: .forgotten))
     }
 
+    /// The most events one `GetHistory` answers with, some megabytes on the wire: the default
+    /// retention (100,000 events over all devices) rarely reaches it for one device, and
+    /// anyone may ask, so the daemon must not be made to build replies of any size.
+    static let maxEventsPerReply = 50_000
+
     /// `Device.GetHistory(t since_us, u limit)`.
     func getHistory(_ address: String, _ call: MethodCall) async throws -> [DBusValue] {
         let (since, limit) = try call.arguments(UInt64.self, UInt32.self)
-        let events = try await history.events(of: address, since: since, limit: Int(limit))
+        let events: [HistoryEvent]
+        do {
+            events = try await history.events(of: address, since: since, limit: Int(limit), cap: Self.maxEventsPerReply)
+        } catch let error as TooManyEvents {
+            throw DBusError(.limitsExceeded, "more than \(error.cap) events match; ask for the newest with a limit of at most \(error.cap), or for a later since_us")
+        }
         return [.array(HistoryEvent.dbusType, events.map(\.dbusValue))]
     }
 

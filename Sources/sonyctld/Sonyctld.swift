@@ -1,13 +1,17 @@
 import ArgumentParser
 import DBus
+@_spi(QuietExecutors) import Executors
 import Logging
 import ServiceLifecycle
 import SonyCore
 import SonyService
-import UnixSignals
 #if canImport(Glibc)
 import Glibc
 #endif
+
+/// Swift concurrency on threads that sleep until there is work: at rest the
+/// daemon makes no wake-ups of its own (BENCHMARKS.md, issue 4).
+typealias DefaultExecutorFactory = QuietExecutorFactory
 
 /// sonyctld: wires the configuration, the catalogue, the history, the system bus and
 /// the daemon together, and runs it as a service that SIGTERM stops cleanly.
@@ -39,6 +43,9 @@ struct Sonyctld: AsyncParsableCommand {
     static let badConfiguration: Int32 = 78
 
     func run() async throws {
+        // First, so that every thread started from here on has them blocked.
+        let shutdown = ShutdownRequest()
+        ShutdownSignals.forward { _ in shutdown.request() }
         let level = logLevel.level
         LoggingSystem.bootstrap { label in
             var handler = JournalLogHandler(label: label)
@@ -76,7 +83,9 @@ struct Sonyctld: AsyncParsableCommand {
             throw ExitCode.failure
         }
         let daemon = SonyDaemon(connection: connection, catalogue: models, configuration: settings, history: history, logger: logger)
-        let group = ServiceGroup(services: [DaemonService(daemon: daemon)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // No signals for ServiceLifecycle to trap: it would use a dispatch source.
+        let group = ServiceGroup(services: [DaemonService(daemon: daemon)], logger: logger)
+        shutdown.deliver { Task { await group.triggerGracefulShutdown() } }
         do {
             try await group.run()
         } catch {

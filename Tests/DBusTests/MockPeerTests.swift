@@ -66,7 +66,8 @@ struct MockPeerTests {
         let start = ContinuousClock.now
         call.cancel()
         await #expect(throws: CancellationError.self) { _ = try await call.value }
-        #expect(ContinuousClock.now - start < .seconds(1))
+        // The method takes 3 s; well before that, however loaded the machine.
+        #expect(ContinuousClock.now - start < .milliseconds(2500))
     }
 
     @Test func signalsArriveFilteredByRule() async throws {

@@ -30,10 +30,35 @@ import Testing
         }
     }
 
-    @Test func anEmptyStreamHasNoDocumentAndDeepNestingDoesNotOverflow() throws {
+    @Test func anEmptyStreamHasNoDocument() throws {
         #expect(try YAMLComposer.compose("") == nil)
         #expect(try YAMLComposer.compose("# only a comment\n") == nil)
-        let deep = String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000)
-        #expect(try YAMLComposer.compose(deep) != nil)
+    }
+
+    /// fuzz-config found that a nested enough document (here 200,000 levels, 400 KB)
+    /// overflowed the stack, not while composing but while freeing the tree.
+    @Test func nestingDeeperThanAnyDataFileIsRefusedBeforeItCanOverflowTheStack() throws {
+        let deepest = YAMLComposer.maxDepth
+        let fits = String(repeating: "[", count: deepest) + String(repeating: "]", count: deepest)
+        #expect(try YAMLComposer.compose(fits) != nil)
+        let deep = "a:\n  " + String(repeating: "[", count: 200_000) + String(repeating: "]", count: 200_000)
+        #expect(throws: YAMLError(line: 2, problem: "collections nested deeper than \(deepest) levels")) {
+            try YAMLComposer.compose(deep)
+        }
+    }
+
+    /// fuzz-config found "[" refused, and "---" read, at line 2 of a one-line file:
+    /// libyaml's end of stream lies on the line after a last line without a break.
+    @Test func aProblemAtTheEndIsOnTheLastLineTheFileHas() throws {
+        #expect(throws: YAMLError(line: 1, problem: "YAML syntax: did not find expected node content")) {
+            try YAMLComposer.compose("[")
+        }
+        #expect(throws: YAMLError(line: 3, problem: "YAML syntax: could not find expected ':'")) {
+            try YAMLComposer.compose("\n?\nz")
+        }
+        // An empty document's null lies there too.
+        #expect(try YAMLComposer.compose("---")?.mark?.line == 1)
+        #expect(YAMLComposer.lastLine(of: Array("a\r\nb\rc\u{85}d\u{2028}e\u{2029}".utf8)) == 6)
+        #expect(YAMLComposer.lastLine(of: []) == 1)
     }
 }

@@ -90,4 +90,14 @@ import Testing
         #expect(try await store.events(of: Self.xm4, since: Self.t0 + 3, limit: 0).map(\.time) == [Self.t0 + 3, Self.t0 + 4])
         #expect(try await store.events(since: Self.t0 + 2).count == 4, "every device's")
     }
+
+    @Test func aQueryForMoreThanTheCapIsRefusedNotRead() async throws {
+        let store = try HistoryStore(directory: nil, logger: SonyDaemon.silent)
+        try await store.append((0..<5).map { Self.event(.battery, at: Self.t0 + Microseconds($0)) })
+        #expect(try await store.events(of: Self.xm4, since: 0, limit: 0, cap: 5).count == 5, "exactly the cap fits")
+        #expect(try await store.events(of: Self.xm4, since: 0, limit: 3, cap: 4).map(\.time) == [Self.t0 + 2, Self.t0 + 3, Self.t0 + 4])
+        #expect(try await store.events(of: Self.xm4, since: Self.t0 + 1, limit: 0, cap: 4).count == 4, "since narrows it under the cap")
+        await #expect(throws: TooManyEvents.self) { try await store.events(of: Self.xm4, since: 0, limit: 0, cap: 4) }
+        await #expect(throws: TooManyEvents.self) { try await store.events(of: Self.xm4, since: 0, limit: 9, cap: 4) }
+    }
 }

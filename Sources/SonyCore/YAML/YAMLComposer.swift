@@ -1,18 +1,49 @@
 internal import CYAML
 
-/// Builds `YAMLNode`s from libyaml's events, without recursion (so no input
-/// can exhaust the stack), refusing a mapping that repeats a key.
+/// Builds `YAMLNode`s from libyaml's events, without recursion, refusing a
+/// mapping that repeats a key and collections nested deeper than `maxDepth`.
 enum YAMLComposer {
+    /// Far deeper than any data file sonyctl reads (the catalogue nests six
+    /// levels), and shallow enough that no input can exhaust the stack: building
+    /// the tree needs no recursion, but freeing it does, one level per collection.
+    static let maxDepth = 256
+
     /// The first document of `text`, nil when there is none.
     static func compose(_ text: String) throws(YAMLError) -> YAMLNode? {
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) == 1 else { throw YAMLError(line: 0, problem: "out of memory") }
         defer { yaml_parser_delete(&parser) }
         let bytes = Array(text.utf8)
+        // libyaml puts the end of the stream, and so what is missing there, on the
+        // line after a last line without a break: a line the file does not have.
+        let lastLine = lastLine(of: bytes)
         return try bytes.withUnsafeBufferPointer { (buffer) throws(YAMLError) -> YAMLNode? in
             yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
-            return try run(&parser)
+            return try run(&parser, lastLine: lastLine)
         }
+    }
+
+    /// The number of the last line an editor shows (the one after the last break
+    /// too), counting breaks as libyaml does: LF, CR, CR LF, NEL, LS and PS.
+    static func lastLine(of bytes: [UInt8]) -> Int {
+        var lines = 1
+        var index = 0
+        while index < bytes.count {
+            let rest = bytes[index...]
+            let breakLength: Int
+            if rest.starts(with: [0x0D, 0x0A]) || rest.starts(with: [0xC2, 0x85]) {
+                breakLength = 2
+            } else if rest.first == 0x0A || rest.first == 0x0D {
+                breakLength = 1
+            } else if rest.starts(with: [0xE2, 0x80, 0xA8]) || rest.starts(with: [0xE2, 0x80, 0xA9]) {
+                breakLength = 3
+            } else {
+                breakLength = 0
+            }
+            lines += breakLength > 0 ? 1 : 0
+            index += max(breakLength, 1)
+        }
+        return lines
     }
 
     /// A collection being filled: its start mark and what it holds so far.
@@ -21,21 +52,22 @@ enum YAMLComposer {
         case sequence(YAMLNode.Mark, [YAMLNode])
     }
 
-    private static func run(_ parser: inout yaml_parser_t) throws(YAMLError) -> YAMLNode? {
+    private static func run(_ parser: inout yaml_parser_t, lastLine: Int) throws(YAMLError) -> YAMLNode? {
         var stack: [Open] = []
         var event = yaml_event_t()
         while true {
-            guard yaml_parser_parse(&parser, &event) == 1 else { throw error(parser) }
+            guard yaml_parser_parse(&parser, &event) == 1 else { throw error(parser, lastLine: lastLine) }
             defer { yaml_event_delete(&event) }
-            let mark = YAMLNode.Mark(line: Int(event.start_mark.line) + 1, column: Int(event.start_mark.column) + 1)
+            let mark = YAMLNode.Mark(line: min(Int(event.start_mark.line) + 1, lastLine), column: Int(event.start_mark.column) + 1)
             var finished: YAMLNode?
             switch event.type {
             case YAML_STREAM_END_EVENT:
                 return nil
-            case YAML_MAPPING_START_EVENT:
-                stack.append(.mapping(mark, []))
-            case YAML_SEQUENCE_START_EVENT:
-                stack.append(.sequence(mark, []))
+            case YAML_MAPPING_START_EVENT, YAML_SEQUENCE_START_EVENT:
+                guard stack.count < maxDepth else {
+                    throw YAMLError(line: mark.line, problem: "collections nested deeper than \(maxDepth) levels")
+                }
+                stack.append(event.type == YAML_MAPPING_START_EVENT ? .mapping(mark, []) : .sequence(mark, []))
             case YAML_MAPPING_END_EVENT, YAML_SEQUENCE_END_EVENT:
                 switch stack.popLast() {
                 case .mapping(let start, let nodes)?: finished = .mapping(try mapping(nodes, start))
@@ -99,11 +131,11 @@ enum YAMLComposer {
     }
 
     /// libyaml's own words, at its mark, as Yams reported them.
-    private static func error(_ parser: yaml_parser_t) -> YAMLError {
+    private static func error(_ parser: yaml_parser_t, lastLine: Int) -> YAMLError {
         let problem = parser.problem.map { String(cString: $0) } ?? "unreadable YAML"
         switch parser.error {
         case YAML_SCANNER_ERROR, YAML_PARSER_ERROR, YAML_COMPOSER_ERROR:
-            return YAMLError(line: Int(parser.problem_mark.line) + 1, problem: "YAML syntax: " + problem)
+            return YAMLError(line: min(Int(parser.problem_mark.line) + 1, lastLine), problem: "YAML syntax: " + problem)
         default:
             return YAMLError(line: 0, problem: "YAML: " + problem)
         }

@@ -61,56 +61,66 @@ public final class HistoryStore: Sendable {
     public func append(_ events: [HistoryEvent]) async throws {
         let retention = retention
         let database = database
-        try await Task {
-            try await database.write { db in
-            for event in events { try EventRow(event).insert(db) }
-            guard let newest = events.map(\.time).max() else { return }
-            if newest > retention.maxAge {
-                try db.execute(sql: "DELETE FROM events WHERE time_us < ?", arguments: [Int64(clamping: newest - retention.maxAge)])
+        try await HistoryThread.shared.run {
+            try database.write { db in
+                for event in events { try EventRow(event).insert(db) }
+                guard let newest = events.map(\.time).max() else { return }
+                if newest > retention.maxAge {
+                    try db.execute(sql: "DELETE FROM events WHERE time_us < ?", arguments: [Int64(clamping: newest - retention.maxAge)])
+                }
+                try db.execute(
+                    sql: "DELETE FROM events WHERE id <= (SELECT id FROM events ORDER BY id DESC LIMIT 1 OFFSET ?)",
+                    arguments: [retention.maxEvents])
             }
-            try db.execute(
-                sql: "DELETE FROM events WHERE id <= (SELECT id FROM events ORDER BY id DESC LIMIT 1 OFFSET ?)",
-                arguments: [retention.maxEvents])
-            }
-        }.value
+        }
     }
 
     /// Remembers what a device is, so that it keeps its object after BlueZ forgets it
     /// and after the daemon restarts.
     public func remember(_ device: KnownDevice) async throws {
         let database = database
-        try await Task { try await database.write { db in try DeviceRow(device).save(db) } }.value
+        try await HistoryThread.shared.run { try database.write { db in try DeviceRow(device).save(db) } }
     }
 
     // MARK: - Reading
 
     /// The device's events at or after `since`, at most the newest `limit` (0: all), oldest first.
-    public func events(of address: String, since: Microseconds, limit: Int) async throws -> [HistoryEvent] {
-        try await database.read { db in
-            var sql = "SELECT * FROM events WHERE address = ? AND time_us >= ? ORDER BY time_us DESC, id DESC"
-            var arguments: StatementArguments = [address, Int64(clamping: since)]
-            if limit > 0 {
-                sql += " LIMIT ?"
-                arguments += [limit]
+    /// Throws `TooManyEvents` rather than read more than `cap` rows: a reply that large
+    /// would cost every other caller and may be more than the bus carries.
+    public func events(of address: String, since: Microseconds, limit: Int, cap: Int = .max) async throws -> [HistoryEvent] {
+        let withinCap = limit > 0 && limit <= cap
+        // One row beyond the cap is how to know there are too many; SQLite's LIMIT -1 is none.
+        let rowsWanted = withinCap ? limit : (cap < .max ? cap + 1 : -1)
+        let database = database
+        let rows = try await HistoryThread.shared.run {
+            try database.read { db in
+                try EventRow.fetchAll(db, sql: "SELECT * FROM events WHERE address = ? AND time_us >= ? ORDER BY time_us DESC, id DESC LIMIT ?",
+                                      arguments: [address, Int64(clamping: since), rowsWanted])
             }
-            return try EventRow.fetchAll(db, sql: sql, arguments: arguments).reversed().compactMap(\.event)
         }
+        if !withinCap, rows.count > cap { throw TooManyEvents(cap: cap) }
+        return rows.reversed().compactMap(\.event)
     }
 
     /// Every device's events at or after `since`, oldest first: what the watch replays at start.
     public func events(since: Microseconds) async throws -> [HistoryEvent] {
-        try await database.read { db in
-            try EventRow.fetchAll(db, sql: "SELECT * FROM events WHERE time_us >= ? ORDER BY time_us, id",
-                                  arguments: [Int64(clamping: since)]).compactMap(\.event)
+        let database = database
+        return try await HistoryThread.shared.run {
+            try database.read { db in
+                try EventRow.fetchAll(db, sql: "SELECT * FROM events WHERE time_us >= ? ORDER BY time_us, id",
+                                      arguments: [Int64(clamping: since)]).compactMap(\.event)
+            }
         }
     }
 
     public func knownDevices() async throws -> [KnownDevice] {
-        try await database.read { db in try DeviceRow.fetchAll(db).map(\.device) }
+        let database = database
+        return try await HistoryThread.shared.run { try database.read { db in try DeviceRow.fetchAll(db).map(\.device) } }
     }
 
     public func count() async throws -> Int {
-        try await database.read { db in try EventRow.fetchCount(db) }
+        let database = database
+        return try await HistoryThread.shared.run { try database.read { db in try EventRow.fetchCount(db) } }
     }
 
     // MARK: - Opening
@@ -312,4 +322,9 @@ public struct KnownDevice: Sendable, Equatable {
 struct HistoryStoreError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// More events match a history query than one answer may hold.
+public struct TooManyEvents: Error, Sendable {
+    public let cap: Int
 }

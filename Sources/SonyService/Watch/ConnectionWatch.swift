@@ -1,5 +1,6 @@
 import BlueZ
 import DBus
+import Executors
 import Logging
 import SonyCore
 import Synchronization
@@ -346,7 +347,7 @@ final class ConnectionWatch: Sendable {
             tracked.wakeAt = next
             tracked.wake = next.map { next in
                 Task { [weak self] in
-                    guard (try? await sleepCancellably(for: .microseconds(Int64(clamping: next - now)))) != nil else { return }
+                    guard (try? await TimerClock().sleep(for: .microseconds(Int64(clamping: next - now)))) != nil else { return }
                     self?.state.withLock { $0[address]?.wakeAt = nil }
                     self?.publish(address)
                 }
@@ -360,7 +361,7 @@ final class ConnectionWatch: Sendable {
         state.withLock { all in
             all[address]?.audioTimer?.cancel()
             all[address]?.audioTimer = Task { [weak self] in
-                guard (try? await sleepCancellably(for: .microseconds(Int64(clamping: timeout)))) != nil, let self else { return }
+                guard (try? await TimerClock().sleep(for: .microseconds(Int64(clamping: timeout)))) != nil, let self else { return }
                 let findings = self.observe(address, .audioProfileMissing(at: self.clock.now()))
                 await self.conclude([], findings, of: subject, hostAudioReady: hostAudioReady)
             }
@@ -382,7 +383,7 @@ final class ConnectionWatch: Sendable {
             all[address]?.reconnect = Task { [weak self] in
                 var pause = delay
                 for _ in 0..<attempts {
-                    guard (try? await sleepCancellably(for: .microseconds(Int64(clamping: pause)))) != nil, let self else { return }
+                    guard (try? await TimerClock().sleep(for: .microseconds(Int64(clamping: pause)))) != nil, let self else { return }
                     if self.state.withLock({ $0[address]?.watch.isConnected ?? true }) { break }
                     if await self.output.withLock({ $0 })?.reconnect(address) == true { break }
                     pause *= 2
