@@ -75,9 +75,19 @@ bar('threads', f'{int(samples[0]["threads"])} → {int(after[-1]["threads"])} (m
     True, 'reported')
 bar('history rows', f'{int(samples[0]["history_rows"])} → {int(samples[-1]["history_rows"])}', True, 'reported')
 
-expected = Counter({(a, k): n for a, k, n in events['expected']})
-recorded = Counter({(a, k): n for a, k, n in events['recorded']})
-kinds = ('connected', 'disconnected', 'forgotten', 'repair-started', 'repair-succeeded', 'repair-failed', 'repair-cancelled')
+ENDS = ('repair-succeeded', 'repair-failed', 'repair-cancelled')
+
+
+def counted(rows):
+    # A repair's end is one row whichever way it ended; how it ended is the repairs bar's.
+    c = Counter()
+    for a, k, n in rows:
+        c[(a, 'repair-ended' if k in ENDS else k)] += n
+    return c
+
+
+expected, recorded = counted(events['expected']), counted(events['recorded'])
+kinds = ('connected', 'disconnected', 'forgotten', 'repair-started', 'repair-ended')
 lost = sum(max(0, expected[key] - recorded[key]) for key in expected if key[1] in kinds)
 twice = sum(max(0, recorded[key] - expected[key]) for key in recorded if key[1] in kinds)
 caused = sum(n for key, n in expected.items() if key[1] in kinds)
@@ -97,10 +107,16 @@ bar('other rows (not caused-counted)', ', '.join(f'{k} {n}' for k, n in sorted(o
 
 repairs = events['repairs']
 stuck = [r for r in repairs if r.get('stuck')]
+outcome = {'waited': 'repair-succeeded', 'caller-left': 'repair-succeeded', 'cancelled': 'repair-cancelled',
+           'timed-out': 'repair-failed', 'bluetoothd-killed': 'repair-failed'}
+wrong = [r for r in repairs if r.get('ended') != outcome[r['variant']]]
 by_variant = Counter(r['variant'] for r in repairs)
 slowest = max((r['seconds'] for r in repairs), default=0)
 bar('repairs ended', f"{len(repairs) - len(stuck)} of {len(repairs)} ({', '.join(f'{v} {n}' for v, n in sorted(by_variant.items()))}; "
-    f'slowest {slowest:.1f} s)', not stuck, 'none stuck')
+    f'slowest {slowest:.1f} s; {len(wrong)} ended otherwise than they should)', not stuck and not wrong,
+    'none stuck, each as it should')
+for r in wrong[:5]:
+    print(f"  repair {r['variant']} ended {r.get('ended')}: {r.get('reply')}")
 c = events['counts']
 bar('chaos', f"bluetoothd restarted {c.get('bluez_restarts', 0)}×, adapter out/in {c.get('adapters_removed', 0)}/"
     f"{c.get('adapters_added', 0)}, {c.get('flaps', 0)} flaps, {c.get('storms', 0)} storms ({c.get('rssi_signals', 0)} RSSI), "
