@@ -12,11 +12,12 @@ BIN := $(shell swift build -c release --show-bin-path 2>/dev/null)
 # What `make install` generates from sonyctl's own parser.
 GENERATED := .build/generated
 
-.PHONY: all test test-bluez bench demo docs install
+.PHONY: all test test-bluez bench demo docs install install-layout
 
 all:
 	swift build -c release --product sonyctld
 	swift build -c release --product sonyctl
+	swift build -c release --product sonyctl-cli
 
 test:
 	./scripts/test.sh
@@ -34,13 +35,22 @@ bench:
 demo:
 	./scripts/demo.sh
 
-# The man page and the bash, zsh and fish completions, from the parser itself.
+# The man page and the bash, zsh and fish completions, from the parser itself
+# (sonyctl-cli's, reached through the front as users reach it).
 docs: all
 	./scripts/generate-docs.sh $(BIN)/sonyctl $(GENERATED)
 
-install: all docs
+# The front finds the full tool from where it is itself: $(BINDIR)/sonyctl
+# looks for ../libexec/sonyctl/sonyctl-cli, so LIBEXECDIR cannot move alone.
+install-layout:
+	@[ "$(abspath $(LIBEXECDIR))" = "$(abspath $(BINDIR)/../libexec)" ] || { \
+		echo "LIBEXECDIR ($(LIBEXECDIR)) must be BINDIR/../libexec ($(abspath $(BINDIR)/../libexec)):" \
+			"the sonyctl front looks for its full tool, sonyctl-cli, in libexec/sonyctl/ beside bin/" >&2; false; }
+
+install: install-layout all docs
 	install -Dm755 $(BIN)/sonyctld $(DESTDIR)$(LIBEXECDIR)/sonyctld
 	install -Dm755 $(BIN)/sonyctl $(DESTDIR)$(BINDIR)/sonyctl
+	install -Dm755 $(BIN)/sonyctl-cli $(DESTDIR)$(LIBEXECDIR)/sonyctl/sonyctl-cli
 	install -Dm644 $(GENERATED)/sonyctl.1 $(DESTDIR)$(MANDIR)/man1/sonyctl.1
 	install -Dm644 $(GENERATED)/sonyctl.bash $(DESTDIR)$(DATADIR)/bash-completion/completions/sonyctl
 	install -Dm644 $(GENERATED)/_sonyctl $(DESTDIR)$(DATADIR)/zsh/vendor-completions/_sonyctl

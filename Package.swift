@@ -9,6 +9,26 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+/// How the `sonyctl` front and cli-floor, its yardstick, are linked: a static
+/// Swift runtime (megabytes less resident memory and half the start-up of the
+/// shared one, ../shared/research/dbus-performance-baseline.md), GCC's
+/// libstdc++ statically too (Sources/sonyctl/Linking/libstdc++.so: the loader
+/// no longer maps and relocates libstdc++.so.6 at each start), no dynamic
+/// export of the executable's own symbols (nothing looks them up), and not
+/// position-independent (thousands fewer relocations at each start;
+/// libraries keep their ASLR). BENCHMARKS.md, issue 5, has the measurements.
+let oneShotLinking: [String] = [
+    "-static-stdlib", "-use-ld=lld", "-Xclang-linker", "-no-pie",
+    "-L\(Context.packageDirectory)/Sources/sonyctl/Linking",
+    "-Xlinker", "--no-export-dynamic",
+]
+
+/// Set by scripts/sanitize.sh: sonyctl and sonyctl-cli then link the shared Swift runtime, as
+/// the other executables do. Under AddressSanitizer the static runtime's
+/// `readLine` frees a line ASan's allocator never gave out: a "bad-free" that
+/// `print(readLine() ?? "")` built with `-sanitize=address -static-stdlib` shows.
+let sanitizing = Context.environment["SONYCTL_SANITIZE"] != nil
+
 let package = Package(
     name: "sonyctl",
     products: [
@@ -18,6 +38,7 @@ let package = Package(
         .library(name: "SonyCore", targets: ["SonyCore"]),
         .library(name: "SonyClient", targets: ["SonyClient"]),
         .executable(name: "sonyctl", targets: ["sonyctl"]),
+        .executable(name: "sonyctl-cli", targets: ["sonyctl-cli"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
@@ -27,6 +48,11 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
+        // The lock every module shares: a pthread mutex, which ThreadSanitizer sees.
+        .target(
+            name: "Locking",
+            swiftSettings: swiftSettings
+        ),
         .systemLibrary(
             name: "CDBus",
             pkgConfig: "dbus-1",
@@ -35,7 +61,7 @@ let package = Package(
         .target(
             name: "DBus",
             dependencies: [
-                "CDBus",
+                "CDBus", "Locking",
                 .product(name: "HeapModule", package: "swift-collections"),
             ],
             swiftSettings: swiftSettings
@@ -52,12 +78,12 @@ let package = Package(
         ),
         .target(
             name: "DBusTestSupport",
-            dependencies: ["DBus"],
+            dependencies: ["Locking", "DBus"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "BlueZ",
-            dependencies: ["DBus"],
+            dependencies: ["Locking", "DBus"],
             swiftSettings: swiftSettings
         ),
         // libyaml itself, without Yams's Foundation layer (see SonyCore/YAML).
@@ -68,13 +94,13 @@ let package = Package(
         ),
         .target(
             name: "SonyCore",
-            dependencies: ["CYAML"],
+            dependencies: ["CYAML", "Locking"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "SonyService",
             dependencies: [
-                "BlueZ", "SonyCore", "DBus", "Executors",
+                "BlueZ", "SonyCore", "DBus", "Executors", "Locking",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // sqlite3_deserialize, for a history on a disk that takes no writes.
@@ -88,23 +114,50 @@ let package = Package(
             dependencies: ["DBus"],
             swiftSettings: swiftSettings
         ),
-        // sonyctl's commands, rendering and exit codes.
+        // What sonyctl prints and how it ends, without the parser: the
+        // terminal, JSON, tables, devices in words, exit codes, failures, the
+        // session, the list view, and the `sonyctl` front (`Front`) that
+        // answers `list` itself and execs the full tool for the rest.
         .target(
-            name: "SonyCLI",
-            dependencies: ["SonyClient", "SonyCore", "DBus", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            name: "SonyCLIOutput",
+            dependencies: ["Locking", "SonyClient", "DBus"],
             swiftSettings: swiftSettings
         ),
-        // A static Swift runtime: megabytes less resident memory and half the
-        // start-up of the shared one (../shared/research/dbus-performance-baseline.md).
-        // Nothing here uses Foundation; swift-argument-parser uses
-        // FoundationEssentials, whose archives refer to each other, so they are
-        // linked as a group. Not position-independent: 40,000 fewer relocations
-        // to apply at each start (BENCHMARKS.md); libraries keep their ASLR.
+        // sonyctl's commands (swift-argument-parser), printing through SonyCLIOutput.
+        .target(
+            name: "SonyCLI",
+            dependencies: [
+                "Locking", "SonyCLIOutput", "SonyClient", "SonyCore", "DBus",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The `sonyctl` users run: SonyCLIOutput, SonyClient and DBus only. An
+        // image without swift-argument-parser and FoundationEssentials, whose
+        // protocol-conformance records the runtime's first conformance lookup
+        // reads through and so makes resident (BENCHMARKS.md, issue 5).
         .executableTarget(
             name: "sonyctl",
+            dependencies: ["SonyCLIOutput"],
+            exclude: ["Linking"],
+            swiftSettings: swiftSettings,
+            linkerSettings: sanitizing ? [] : [.unsafeFlags(oneShotLinking + [
+                // The functions `list` runs, laid out together: half the code
+                // pages to fault in (scripts/front-symbol-order.sh writes it).
+                "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/Sources/sonyctl/Linking/symbol-order.txt",
+                "-Xlinker", "--no-warn-symbol-ordering",
+            ])]
+        ),
+        // The full tool the front execs for every other command line
+        // (installed in $(PREFIX)/libexec/sonyctl/). A static Swift runtime
+        // and not position-independent, as the front; swift-argument-parser
+        // uses FoundationEssentials, whose archives refer to each other, so
+        // they are linked as a group.
+        .executableTarget(
+            name: "sonyctl-cli",
             dependencies: ["SonyCLI"],
             swiftSettings: swiftSettings,
-            linkerSettings: [.unsafeFlags([
+            linkerSettings: sanitizing ? [] : [.unsafeFlags([
                 "-static-stdlib", "-use-ld=lld", "-Xclang-linker", "-no-pie",
                 "-Xlinker", "--start-group",
                 "-lFoundationEssentials", "-l_FoundationCShims", "-l_FoundationCollections", "-lswiftSynchronization",
@@ -114,7 +167,7 @@ let package = Package(
         .executableTarget(
             name: "sonyctld",
             dependencies: [
-                "SonyService", "SonyCore", "DBus", "Executors",
+                "SonyService", "SonyCore", "DBus", "Executors", "Locking",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -126,7 +179,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "dbus-bench",
-            dependencies: ["DBus", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Locking", "DBus", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -138,7 +191,7 @@ let package = Package(
         .executableTarget(
             name: "cli-floor",
             dependencies: ["CDBus"],
-            linkerSettings: [.unsafeFlags(["-static-stdlib", "-use-ld=lld", "-Xclang-linker", "-no-pie"])]
+            linkerSettings: [.unsafeFlags(oneShotLinking)]
         ),
         .executableTarget(
             name: "history-bench",
@@ -153,27 +206,32 @@ let package = Package(
         ),
         .testTarget(
             name: "ExecutorsTests",
-            dependencies: ["Executors"],
+            dependencies: ["Executors", "Locking"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LockingTests",
+            dependencies: ["Locking"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "DBusTests",
-            dependencies: ["DBus", "DBusTestSupport"],
+            dependencies: ["Locking", "DBus", "DBusTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "BlueZTests",
-            dependencies: ["BlueZ", "DBus", "DBusTestSupport"],
+            dependencies: ["Locking", "BlueZ", "DBus", "DBusTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "SonyServiceTests",
-            dependencies: ["SonyService", "BlueZ", "SonyCore", "DBus", "DBusTestSupport"],
+            dependencies: ["Locking", "SonyService", "BlueZ", "SonyCore", "DBus", "DBusTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "SonyCLITests",
-            dependencies: ["SonyCLI", "SonyClient", "SonyService", "SonyCore", "BlueZ", "DBus", "DBusTestSupport"],
+            dependencies: ["Locking", "SonyCLI", "SonyCLIOutput", "SonyClient", "SonyService", "SonyCore", "BlueZ", "DBus", "DBusTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

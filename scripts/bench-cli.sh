@@ -4,7 +4,8 @@
 # in the same run, against sonyctld on a private bus with the demo's devices.
 # Bars (issue 5): median ≤ 1.5× dbus-send's, peak RSS ≤ 8 MB. cli-floor, the same
 # question from the smallest Swift program linked as sonyctl is, shows what the
-# platform itself costs.
+# platform itself costs. `sonyctl` is the front (list itself, everything else
+# exec'd to sonyctl-cli, the full tool).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-300}
@@ -12,13 +13,15 @@ RUNS=${1:-300}
 ./scripts/install-deps.sh
 swift build -c release --product sonyctld >&2
 swift build -c release --product sonyctl >&2
+swift build -c release --product sonyctl-cli >&2
 swift build -c release --product cli-floor >&2
 BIN=$(swift build -c release --show-bin-path)
 . scripts/world.sh
 start_world
 
 dbus_send="dbus-send --system --print-reply --dest=org.sonyctl.Daemon1 /org/sonyctl/Daemon1 org.freedesktop.DBus.ObjectManager.GetManagedObjects"
-commands=("$dbus_send" "$BIN/sonyctl list" "$BIN/sonyctl list --json" "$BIN/sonyctl status WH-1000XM4" "$BIN/cli-floor")
+# `sonyctl status` is the front exec'ing the full tool; `sonyctl-cli status` the full tool alone.
+commands=("$dbus_send" "$BIN/sonyctl list" "$BIN/sonyctl list --json" "$BIN/sonyctl status WH-1000XM4" "$BIN/sonyctl-cli status WH-1000XM4" "$BIN/cli-floor")
 for c in "${commands[@]}"; do $c >/dev/null || { echo "failed: $c" >&2; exit 1; }; done
 
 hyperfine -N --warmup 20 --runs "$RUNS" --export-json "$world_dir/hf.json" --style none "${commands[@]}" >/dev/null

@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 echo "building sonyctl and sonyctld (the first build takes a few minutes)…"
 swift build --product sonyctld 2>&1 | grep -E "error|Build" || true
 swift build --product sonyctl 2>&1 | grep -E "error|Build" || true
+swift build --product sonyctl-cli 2>&1 | grep -E "error|Build" || true
 BIN=$(swift build --show-bin-path)
 . scripts/world.sh
 start_world

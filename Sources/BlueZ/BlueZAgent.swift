@@ -1,5 +1,5 @@
 public import DBus
-import Synchronization
+import Locking
 
 /// What bluetoothd asks an agent while pairing or connecting.
 public enum AgentRequest: Sendable, Equatable {
@@ -19,9 +19,9 @@ public final class BlueZAgent: Sendable {
     public let path: ObjectPath
     public let capability: String
     private let client: BlueZClient
-    private let registered = Mutex(false)
+    private let registered = Lock(false)
     /// Repairs holding the agent now; registered while this is above zero.
-    private let holders = Mutex(0)
+    private let holders = Lock(0)
 
     /// - Parameter decide: whether to accept a request; called for every one.
     public init(

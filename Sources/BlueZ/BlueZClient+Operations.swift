@@ -17,13 +17,7 @@ extension BlueZClient {
                 timeout: timeout)
         } catch let error as DBusError {
             // A call that bluetoothd took with it when it left is "unavailable", not a mystery.
-            // The bus may answer it NoReply before the mirror has heard that bluetoothd left
-            // (a repair then ended Failed, not BluezUnavailable): the bus knows, so ask it.
-            var gone = !isAvailable
-            if !gone, error.name == .noReply {
-                do { gone = try await connection.nameOwner(BlueZPaths.service) == nil } catch {}
-            }
-            if gone { throw BlueZError(.bluezUnavailable, name: error.name.rawValue, message: error.message) }
+            if !isAvailable { throw BlueZError(.bluezUnavailable, name: error.name.rawValue, message: error.message) }
             throw BlueZError(error)
         } catch {
             throw BlueZError(.other, message: String(describing: error))

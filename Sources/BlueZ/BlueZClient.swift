@@ -1,5 +1,5 @@
 public import DBus
-import Synchronization
+import Locking
 
 /// A live mirror of BlueZ's object tree and typed operations on it.
 ///
@@ -11,7 +11,7 @@ import Synchronization
 /// registration hook (the agent, for one) runs again.
 public final class BlueZClient: Sendable {
     public let connection: Connection
-    private let state = Mutex(State())
+    private let state = Lock(State())
     /// How long to wait for bluetoothd's `GetManagedObjects`: a hung bluetoothd
     /// must not hang us (fwupd learned the same).
     public let syncTimeout: Duration
@@ -57,6 +57,19 @@ public final class BlueZClient: Sendable {
     public var isAvailable: Bool { state.withLock { $0.available } }
     /// The unique name bluetoothd has now, if it is on the bus.
     public var owner: BusName? { state.withLock { $0.owner } }
+
+    /// Whether the bluetoothd the mirror follows still owns `org.bluez`, asked of
+    /// the bus itself. A call to a bluetoothd that dies answers with the bus's
+    /// `NoReply`, which may come before the mirror has heard it leave; the bus
+    /// knows already. True when the bus cannot be asked: nothing is claimed then.
+    public func stillFollowed() async -> Bool {
+        guard let followed = owner else { return false }
+        do {
+            return try await connection.nameOwner(BlueZPaths.service) == followed
+        } catch {
+            return true
+        }
+    }
 
     /// Every event from now on; the stream ends when the iterating task stops.
     public func events() -> AsyncStream<BlueZEvent> {

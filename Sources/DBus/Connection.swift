@@ -1,5 +1,5 @@
 import CDBus
-import Synchronization
+import Locking
 
 /// A connection to a message bus.
 ///

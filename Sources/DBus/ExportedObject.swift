@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// An object this process serves on the bus: its interfaces and the current
 /// values of their properties.
@@ -10,8 +10,8 @@ public final class ExportedObject: Sendable {
     public let path: ObjectPath
     public let isObjectManager: Bool
     let interfaces: [DBusInterface]
-    private let values: Mutex<[InterfaceName: [MemberName: DBusValue]]>
-    private let attachment = Mutex<WeakLoop?>(nil)
+    private let values: Lock<[InterfaceName: [MemberName: DBusValue]]>
+    private let attachment = Lock<WeakLoop?>(nil)
 
     /// - Parameter objectManager: also serve `org.freedesktop.DBus.ObjectManager`
     ///   for every object exported below `path`.
@@ -25,7 +25,7 @@ public final class ExportedObject: Sendable {
             for p in interface.properties { props[p.name] = p.initial }
             initial[interface.name] = props
         }
-        values = Mutex(initial)
+        values = Lock(initial)
     }
 
     func interface(_ name: InterfaceName) -> DBusInterface? { interfaces.first { $0.name == name } }

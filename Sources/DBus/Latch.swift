@@ -1,9 +1,9 @@
-import Synchronization
+import Locking
 
 /// A one-way gate: `wait()` suspends until `open()` has been called once, then never
 /// again. For "has the first sync happened", without polling.
 public final class Latch: Sendable {
-    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    private let state = Lock<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
     public init() {}
 

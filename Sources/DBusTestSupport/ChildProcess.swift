@@ -1,6 +1,6 @@
 import Dispatch
 import Foundation
-import Synchronization
+import Locking
 
 /// A child process started with `posix_spawn` and reaped by a thread of its own.
 ///
@@ -23,7 +23,7 @@ public final class ChildProcess: Sendable {
             var status: Int32?
             var waiters: [CheckedContinuation<Int32, Never>] = []
         }
-        let state = Mutex(State())
+        let state = Lock(State())
         let exited = DispatchSemaphore(value: 0)
 
         func record(_ status: Int32) {
@@ -83,7 +83,8 @@ public final class ChildProcess: Sendable {
         }
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
-        let env = (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
+        let env = Self.withSanitizerOptions(environment ?? ProcessInfo.processInfo.environment)
+            .map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { env.forEach { free($0) } }
         // A child starts with the spawning thread's signal mask, and the threads of
         // the test's pool block SIGINT and SIGTERM: a daemon or CLI under test must
@@ -155,6 +156,22 @@ public final class ChildProcess: Sendable {
 }
 
 private let spawnLock = NSLock()
+
+extension ChildProcess {
+    /// The sanitizer settings of this process (scripts/sanitize.sh), which an
+    /// environment of the test's own making would otherwise drop: an instrumented
+    /// sonyctl or sonyctld must write its reports where the run counts them, and
+    /// with the options the run chose (no LeakSanitizer, whose false reports end
+    /// a process with exit code 1).
+    static func withSanitizerOptions(_ environment: [String: String]) -> [String: String] {
+        var environment = environment
+        let mine = ProcessInfo.processInfo.environment
+        for name in ["ASAN_OPTIONS", "TSAN_OPTIONS", "SWIFT_BACKTRACE"] where environment[name] == nil {
+            environment[name] = mine[name]
+        }
+        return environment
+    }
+}
 
 extension ChildProcess {
     /// The exit code of a wait status, or 128 + the signal that ended it, as a shell reports.

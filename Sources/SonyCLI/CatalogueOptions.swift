@@ -1,4 +1,5 @@
 import ArgumentParser
+import SonyCLIOutput
 import SonyCore
 
 /// `--catalogue`, for the commands that read the model catalogue themselves

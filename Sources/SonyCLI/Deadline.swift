@@ -1,3 +1,4 @@
+import SonyCLIOutput
 /// `body`'s result, or nil when it takes longer than `limit` (it is then cancelled).
 func within<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async -> T) async -> T? {
     await withTaskGroup(of: T?.self) { group in

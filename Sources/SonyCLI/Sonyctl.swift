@@ -1,14 +1,13 @@
 import ArgumentParser
-import DBus
 import Dispatch
-import SonyClient
+import SonyCLIOutput
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// The root command: `sonyctl <verb>`.
 struct Sonyctl: AsyncParsableCommand {
-    static let version = "0.1.0"
+    static let version = SonyctlVersion.current
 
     static let configuration = CommandConfiguration(
         commandName: "sonyctl",
@@ -27,15 +26,12 @@ struct Sonyctl: AsyncParsableCommand {
         ])
 }
 
-/// What the `sonyctl` executable runs.
+/// What the full tool, `sonyctl-cli`, runs: every command through the parser.
+/// Users run `sonyctl`, the front (SonyCLIOutput's `Front`), which answers
+/// `list` itself and execs this for everything else, argv unchanged.
 public enum SonyctlMain {
-    /// Synchronous on purpose: the fast path makes blocking calls on this
-    /// thread and never starts the concurrency runtime, a thread pool or a
-    /// connection thread (each costs start-up time and memory).
     public static func main() -> Never {
         Interrupts.unblock()
-        let arguments = Array(CommandLine.arguments.dropFirst())
-        if let json = FastPath.listJSON(arguments) { exit(FastPath.list(json: json).rawValue) }
         block { await Sonyctl.main() }
         exit(0)
     }
@@ -49,35 +45,4 @@ func block(_ body: @escaping @Sendable () async -> Void) {
         done.signal()
     }
     done.wait()
-}
-
-/// `sonyctl list` and `sonyctl list --json` exactly, run without the
-/// parser: they are what status bars and scripts run over and over, and
-/// swift-argument-parser's reflection over nine commands costs more memory
-/// and start-up than the whole D-Bus round trip (BENCHMARKS.md). Any other
-/// word, option or `--` goes through the parser as usual, to the same code.
-enum FastPath {
-    /// Whether to print JSON, when the arguments are one of the two forms.
-    static func listJSON(_ arguments: [String]) -> Bool? {
-        // Element by element: comparing whole arrays makes the runtime look up
-        // Array's Equatable conformance, a cost on this path of all paths.
-        guard arguments.first == "list" else { return nil }
-        switch arguments.count {
-        case 1: return false
-        case 2: return arguments[1] == "--json" ? true : nil
-        default: return nil
-        }
-    }
-
-    static func list(json: Bool) -> ExitStatus {
-        let session = Session(json: json)
-        do {
-            let (devices, manager) = try SonyClient.overview(on: SonyClient.blockingSystemBus())
-            return List.show(devices, manager, session)
-        } catch {
-            let failure = Failure(error)
-            session.report(failure)
-            return failure.status
-        }
-    }
 }

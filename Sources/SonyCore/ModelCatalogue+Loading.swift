@@ -21,13 +21,15 @@ extension ModelCatalogue {
 
 extension ModelCatalogue {
     /// Where a build folder or an installation keeps `models.yaml`, looked for from the
-    /// running binary (`argv[0]`): installed beside `bin/` or `libexec/`, or in the
+    /// running binary (`argv[0]`): installed beside `bin/`, `libexec/` or `libexec/sonyctl/`, or in the
     /// package's `config/` above `.build/<triple>/<configuration>/`.
     public static func locate(near executable: String?) throws(DataFileError) -> String {
         let binary = executable.map(DataFile.realPath) ?? ""
         let dir = binary.split(separator: "/").dropLast().joined(separator: "/")
         let candidates = [
             "/\(dir)/../share/sonyctl/models.yaml",
+            // sonyctl's full tool, in libexec/sonyctl/.
+            "/\(dir)/../../share/sonyctl/models.yaml",
             "/\(dir)/../../config/models.yaml",
             "/\(dir)/../../../config/models.yaml",
             "/usr/share/sonyctl/models.yaml",

@@ -1,7 +1,7 @@
 import BlueZ
 import DBus
 import SonyCore
-import Synchronization
+import Locking
 
 /// `RepairSteps` over the real BlueZ: one device on one adapter.
 ///
@@ -15,7 +15,7 @@ final class BlueZRepairSteps: RepairSteps {
     let address: BluetoothAddress
     /// The `LE_` twin, removed with the device.
     let twin: String?
-    private let state = Mutex(State())
+    private let state = Lock(State())
 
     private struct State {
         var discovering = false
@@ -35,8 +35,8 @@ final class BlueZRepairSteps: RepairSteps {
         bluez.tree.devices.values.first { $0.address == address && $0.adapter == adapter }
     }
 
-    private func devicePath() throws(BluetoothFailure) -> ObjectPath {
-        guard let device else { throw classify(BlueZError(.doesNotExist, message: "BlueZ no longer has \(address)")) }
+    private func devicePath() async throws(BluetoothFailure) -> ObjectPath {
+        guard let device else { throw await classify(BlueZError(.doesNotExist, message: "BlueZ no longer has \(address)")) }
         return device.path
     }
 
@@ -44,7 +44,7 @@ final class BlueZRepairSteps: RepairSteps {
         do {
             try await DeviceRemoval(bluez: bluez).remove([address.description] + (twin.map { [$0] } ?? []))
         } catch {
-            throw classify(error)
+            throw await classify(error)
         }
     }
 
@@ -69,7 +69,7 @@ final class BlueZRepairSteps: RepairSteps {
             // InProgress without a session of ours is not ours: a bluetoothd restarted
             // while the kernel's inquiry still ran (seen in the VM tier) answers so and
             // starts nothing. Transient: tried again after a pause.
-            throw classify(error)
+            throw await classify(error)
         }
     }
 
@@ -84,7 +84,7 @@ final class BlueZRepairSteps: RepairSteps {
     }
 
     func pair() async throws(BluetoothFailure) {
-        let path = try devicePath()
+        let path = try await devicePath()
         if device?.paired == true { return }
         if !state.withLock({ $0.holdsAgent }) {
             await agent.acquire()
@@ -95,23 +95,23 @@ final class BlueZRepairSteps: RepairSteps {
         } catch where error.kind == .alreadyExists {
             // Bonded by now (a retry whose first try got through): that is what we wanted.
         } catch {
-            throw classify(error)
+            throw await classify(error)
         }
     }
 
     func trust() async throws(BluetoothFailure) {
-        let path = try devicePath()
-        do { try await bluez.setTrusted(path, true) } catch { throw classify(error) }
+        let path = try await devicePath()
+        do { try await bluez.setTrusted(path, true) } catch { throw await classify(error) }
     }
 
     func connect() async throws(BluetoothFailure) {
-        let path = try devicePath()
+        let path = try await devicePath()
         do {
             try await bluez.connect(path)
         } catch where error.kind == .alreadyConnected {
             // Pair left the link and its profiles up.
         } catch {
-            throw classify(error)
+            throw await classify(error)
         }
     }
 
@@ -160,8 +160,13 @@ final class BlueZRepairSteps: RepairSteps {
         return nil
     }
 
-    private func classify(_ error: BlueZError) -> BluetoothFailure {
+    private func classify(_ error: BlueZError) async -> BluetoothFailure {
         if error.kind == .bluezUnavailable { return BluetoothFailure(.bluezGone, error.description) }
+        // Not bluetoothd's own answer (the bus's NoReply when it died mid-call):
+        // the bus says whether it is still there before the mirror may know.
+        if !error.name.hasPrefix("org.bluez."), await !bluez.stillFollowed() {
+            return BluetoothFailure(.bluezGone, "bluetoothd left the bus (\(error))")
+        }
         if let failure = environment() { return BluetoothFailure(failure.kind, "\(error) (\(failure.detail))") }
         return BluetoothFailure(error.isTransient ? .transient : .refused, error.description)
     }

@@ -1,6 +1,6 @@
 import DBus
 import SonyCore
-import Synchronization
+import Locking
 
 /// The repairs running now: at most one per adapter, because discovery and
 /// paging share the radio and BlueZ's discovery filter is per client.
@@ -13,7 +13,7 @@ final class RepairJobs: Sendable {
         let task: Task<RepairOutcome, Never>
     }
 
-    private let jobs = Mutex<[ObjectPath: Job]>([:])
+    private let jobs = Lock<[ObjectPath: Job]>([:])
     private let executor: (any TaskExecutor)?
 
     init(executor: (any TaskExecutor)?) {

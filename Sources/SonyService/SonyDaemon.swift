@@ -2,7 +2,7 @@ public import BlueZ
 public import DBus
 public import Logging
 public import SonyCore
-import Synchronization
+import Locking
 
 /// sonyctld: `org.sonyctl.Daemon1` over a BlueZ mirror.
 ///
@@ -28,15 +28,15 @@ public final class SonyDaemon: Sendable {
     /// How far the events loop has got through what the mirror gave it, and how much
     /// that is (set when the loop subscribes).
     private let progress = EventProgress()
-    private let produced = Mutex<Producer>(Producer { 0 })
+    private let produced = Lock<Producer>(Producer { 0 })
 
-    /// In a struct, so the closure keeps one abstraction inside the Mutex (see
-    /// WeakReference on what a bare function value in a Mutex costs).
+    /// In a struct, so the closure keeps one abstraction inside the Lock (see
+    /// WeakReference on what a bare function value in a Lock costs).
     struct Producer: Sendable {
         let count: @Sendable () -> UInt64
         init(_ count: @escaping @Sendable () -> UInt64) { self.count = count }
     }
-    private let state: Mutex<State>
+    private let state: Lock<State>
 
     struct State {
         var registry: SonyRegistry
@@ -64,9 +64,9 @@ public final class SonyDaemon: Sendable {
         repairs = RepairJobs(executor: connection.executor)
         watch = ConnectionWatch(
             policy: configuration.watch, advisor: Advisor(catalogue: catalogue), store: history, clock: clock, logger: logger)
-        state = Mutex(State(registry: SonyRegistry(catalogue: catalogue)))
+        state = Lock(State(registry: SonyRegistry(catalogue: catalogue)))
         // The manager's handler needs the daemon, which is not whole yet. A weak reference,
-        // not a closure kept in a Mutex: a function value passed inout through a generic is
+        // not a closure kept in a Lock: a function value passed inout through a generic is
         // re-wrapped in a thunk on every access, and 20,000 ResolveDevice calls overflowed
         // the stack of the release build.
         let daemon = WeakReference<SonyDaemon>()

@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// A weak reference that can be shared between threads.
 final class WeakReference<Object: AnyObject & Sendable>: Sendable {
@@ -6,7 +6,7 @@ final class WeakReference<Object: AnyObject & Sendable>: Sendable {
         weak var object: Object?
     }
 
-    private let box = Mutex(Box())
+    private let box = Lock(Box())
 
     init() {}
 

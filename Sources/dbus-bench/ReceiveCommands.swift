@@ -1,6 +1,6 @@
 import ArgumentParser
 import DBus
-import Synchronization
+import Locking
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -36,7 +36,7 @@ struct Receive: AsyncParsableCommand {
 
     func run() async throws {
         let connection = try BenchCommand.connect(bus.address)
-        let tally = Mutex(Tally())
+        let tally = Lock(Tally())
         let n = self.n
         var receiver: Task<Void, Never>?
         var subscription: SignalSubscription?

@@ -1,9 +1,11 @@
-import SonyCLI
+import SonyCLIOutput
 
-/// Only wiring: everything lives in SonyCLI, where the tests can reach it.
+/// The front users run: `list` and `list --json` answered here, everything
+/// else exec'd to `sonyctl-cli` (see `Front`). Links no parser and no
+/// Foundation, so that `list` starts as small as the platform allows.
 @main
 enum SonyctlExecutable {
     static func main() {
-        SonyctlMain.main()
+        Front.main()
     }
 }

@@ -1,5 +1,5 @@
 import Executors
-import Synchronization
+import Locking
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -32,7 +32,7 @@ enum ShutdownSignals {
 /// A shutdown asked for by a signal, which may come before there is anything
 /// to shut down: kept until `deliver` says what shutting down is.
 final class ShutdownRequest: Sendable {
-    private let state = Mutex<(requested: Bool, action: (@Sendable () -> Void)?)>((false, nil))
+    private let state = Lock<(requested: Bool, action: (@Sendable () -> Void)?)>((false, nil))
 
     func request() {
         let action = state.withLock { s -> (@Sendable () -> Void)? in

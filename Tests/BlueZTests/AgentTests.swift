@@ -2,7 +2,7 @@ import BlueZ
 import DBus
 import DBusTestSupport
 import Foundation
-import Synchronization
+import Locking
 import Testing
 
 @Suite(.timeLimit(.minutes(1)))
@@ -52,7 +52,7 @@ struct AgentTests {
         let client = BlueZClient(connection: connection)
         let runner = Task { try await client.run() }
         defer { runner.cancel() }
-        let asked = Mutex<[AgentRequest]>([])
+        let asked = Lock<[AgentRequest]>([])
         let agent = BlueZAgent(client: client) { request in
             asked.withLock { $0.append(request) }
             return true

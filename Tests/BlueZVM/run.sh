@@ -19,6 +19,7 @@ echo "bluez-vm: prepared in $(elapsed)s (kernel $KVER)"
 cd "$REPO"
 swift build --product sonyctld >/dev/null
 swift build --product sonyctl >/dev/null
+swift build --product sonyctl-cli >/dev/null
 BIN=$(swift build --show-bin-path)
 echo "bluez-vm: sonyctld and sonyctl built at $(elapsed)s"
 

@@ -1,7 +1,7 @@
 import DBus
 import DBusTestSupport
 import Foundation
-import Synchronization
+import Locking
 import Testing
 
 /// Our client against python-dbusmock: a peer written by somebody else.
@@ -144,7 +144,7 @@ struct SignalHandlerTests {
         let bus = try PrivateBus()
         let listener = try bus.connect()
         let sender = try bus.connect()
-        let seen = Mutex<[UInt32]>([])
+        let seen = Lock<[UInt32]>([])
         let (events, continuation) = AsyncStream<UInt32>.makeStream()
         let subscription = try await listener.onSignals(matching: MatchRule(sender: sender.uniqueName, member: "Count")) { signal in
             guard let value = try? signal.decode(UInt32.self) else { return }

@@ -3,7 +3,7 @@ import DBusTestSupport
 import Foundation
 import SonyCore
 import SonyService
-import Synchronization
+import Locking
 
 /// A machine for `sonyctl` to run on: a private system bus with the
 /// simulated BlueZ and polkitd, sonyctld in this process, and the built
@@ -14,10 +14,14 @@ final class CLIWorld: Sendable {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let catalogue = root.appendingPathComponent("config/models.yaml").path
     /// Built beside the test bundle by `swift build --build-tests`.
-    static let sonyctl: String = {
+    static let binaries: URL = {
         let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        return URL(fileURLWithPath: me).deletingLastPathComponent().appendingPathComponent("sonyctl").path
+        return URL(fileURLWithPath: me).deletingLastPathComponent()
     }()
+    /// The front users run: `list` itself, everything else exec'd to the full tool.
+    static let sonyctl = binaries.appendingPathComponent("sonyctl").path
+    /// The full tool, which the front execs from beside itself.
+    static let fullTool = binaries.appendingPathComponent("sonyctl-cli").path
     static let xm4Properties: [String: Variant] = [
         "Modalias": Variant("usb:v054Cp0D58d0301"), "Class": Variant(UInt32(0x240404)),
         "UUIDs": Variant(["0000110b-0000-1000-8000-00805f9b34fb", "0000111e-0000-1000-8000-00805f9b34fb", "96CC203E-5068-46AD-B32D-E316F5E069BA"]),
@@ -115,10 +119,17 @@ final class CLIWorld: Sendable {
         try await run([Self.sonyctl] + arguments, environment: environment.merging(extra) { $1 }, seconds: 30)
     }
 
-    /// Runs `sonyctl` on a pseudo-terminal (util-linux `script`), typing `input`.
-    func sonyctlOnTerminal(_ command: String, input: String = "", extra: [String: String] = [:]) async throws -> CommandResult {
+    /// Runs the full tool, `sonyctl-cli`, straight, as the front would exec it.
+    func fullTool(_ arguments: String..., environment extra: [String: String] = [:]) async throws -> CommandResult {
+        try await run([Self.fullTool] + arguments, environment: environment.merging(extra) { $1 }, seconds: 30)
+    }
+
+    /// Runs `sonyctl` (or `program`) on a pseudo-terminal (util-linux `script`), typing `input`.
+    func sonyctlOnTerminal(
+        _ command: String, input: String = "", extra: [String: String] = [:], program: String = CLIWorld.sonyctl
+    ) async throws -> CommandResult {
         try await runWithInput(
-            ["/usr/bin/timeout", "30", "/usr/bin/script", "-qec", "\(Self.sonyctl) \(command)", "/dev/null"],
+            ["/usr/bin/timeout", "30", "/usr/bin/script", "-qec", "\(program) \(command)", "/dev/null"],
             input: input, environment: environment.merging(extra) { $1 })
     }
 

@@ -3,7 +3,7 @@ import DBus
 import DBusTestSupport
 import Foundation
 import SonyService
-import Synchronization
+import Locking
 import Testing
 
 /// `forget` and `repair`, polkit's refusals and Ctrl-C, through the built
@@ -72,7 +72,7 @@ struct ChangingCommandsTests {
         let w = try await CLIWorld()
         let child = try ChildProcess(CLIWorld.sonyctl, ["repair", "WH-1000XM4", "--json"], environment: w.environment, stdout: .pipe, stderr: .null)
         let output = lines(of: try #require(child.stdout))
-        let seen = Mutex<[String]>([])
+        let seen = Lock<[String]>([])
         try await withDeadline(.seconds(20), "the repair to wait for the device") {
             for await line in output {
                 seen.withLock { $0.append(line) }

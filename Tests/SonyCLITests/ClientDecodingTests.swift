@@ -2,6 +2,7 @@ import DBus
 import Testing
 @testable import SonyClient
 @testable import SonyCLI
+import SonyCLIOutput
 
 /// Nothing from the bus is trusted: wrong shapes become `badReply`, every
 /// error name a kind and an exit status.
@@ -44,7 +45,7 @@ import Testing
     }
 
     @Test(arguments: [
-        ("org.sonyctl.Daemon1.Error.Timeout", SonyCLI.ExitStatus.timeout), ("org.sonyctl.Daemon1.Error.PairingFailed", .pairingFailed),
+        ("org.sonyctl.Daemon1.Error.Timeout", SonyCLIOutput.ExitStatus.timeout), ("org.sonyctl.Daemon1.Error.PairingFailed", .pairingFailed),
         ("org.sonyctl.Daemon1.Error.ConnectFailed", .connectFailed), ("org.sonyctl.Daemon1.Error.Busy", .busy),
         ("org.sonyctl.Daemon1.Error.Cancelled", .cancelled), ("org.sonyctl.Daemon1.Error.NotAuthorized", .notAuthorized),
         ("org.sonyctl.Daemon1.Error.AdapterPoweredOff", .bluetoothUnavailable), ("org.sonyctl.Daemon1.Error.SomethingNew", .failure),
@@ -52,12 +53,12 @@ import Testing
         ("org.freedesktop.DBus.Error.UnknownMethod", .daemonIncompatible), ("org.freedesktop.DBus.Error.AccessDenied", .notAuthorized),
         ("com.example.Odd", .failure),
     ])
-    func everyErrorNameHasAnExitStatus(name: String, status: SonyCLI.ExitStatus) {
-        #expect(SonyCLI.ExitStatus(ClientError(errorName: name, message: "m").kind) == status)
+    func everyErrorNameHasAnExitStatus(name: String, status: SonyCLIOutput.ExitStatus) {
+        #expect(SonyCLIOutput.ExitStatus(ClientError(errorName: name, message: "m").kind) == status)
     }
 
     @Test func exitCodesAreDistinct() {
-        #expect(Set(SonyCLI.ExitStatus.allCases.map(\.rawValue)).count == SonyCLI.ExitStatus.allCases.count)
+        #expect(Set(SonyCLIOutput.ExitStatus.allCases.map(\.rawValue)).count == SonyCLIOutput.ExitStatus.allCases.count)
     }
 
     @Test func onlyTheTwoPlainListFormsSkipTheParser() {

@@ -1,5 +1,5 @@
+import SonyCLIOutput
 import Testing
-@testable import SonyCLI
 
 @Suite struct JSONTests {
     @Test func escapesWhatJSONRequiresAndKeepsKeyOrder() {

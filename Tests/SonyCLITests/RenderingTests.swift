@@ -2,6 +2,7 @@ import DBus
 import SonyClient
 import Testing
 @testable import SonyCLI
+import SonyCLIOutput
 
 /// Rendering from values made here: the timeline, history rows, diagnosis,
 /// watch lines and the words of `--since`.

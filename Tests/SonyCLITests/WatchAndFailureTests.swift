@@ -2,7 +2,7 @@ import DBus
 import DBusTestSupport
 import Foundation
 import SonyService
-import Synchronization
+import Locking
 import Testing
 
 /// `watch`, the daemon or the bus being absent, bad arguments and what a

@@ -4,7 +4,7 @@ import DBusTestSupport
 import Foundation
 import SonyCore
 import SonyService
-import Synchronization
+import Locking
 
 /// sonyctld in-process on a private system bus with the simulated BlueZ and
 /// polkitd, an XM4 paired and connected with its LE twin, and a client that
@@ -168,5 +168,5 @@ final class RepairFixture: Sendable {
 }
 
 final class SignalLog: Sendable {
-    let messages = Mutex<[Message]>([])
+    let messages = Lock<[Message]>([])
 }

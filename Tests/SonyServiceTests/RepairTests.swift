@@ -112,7 +112,7 @@ struct RepairTests {
         try await f.stage("waiting-for-device")
         f.bluez.mock.kill()
         let error = try await ended
-        #expect(error.name.rawValue == "org.sonyctl.Daemon1.Error.BluezUnavailable")
+        #expect(error.name.rawValue == "org.sonyctl.Daemon1.Error.BluezUnavailable", "\(error.message)")
         #expect(try await f.property("BluezAvailable", path: DaemonNames.managerPath, interface: DaemonNames.managerInterface) == .boolean(false))
         #expect(try await f.property("RepairState") == .string("failed"))
         // A new bluetoothd is followed again, and a repair on it refused only for what it is.

@@ -203,7 +203,8 @@ struct WatchTests {
     /// ServicesResolved false while the A2DP stream is up, and the watch called that
     /// no-audio-profile.
     @Test func aStreamingHeadsetHasItsAudioProfileWhateverServicesSay() async throws {
-        // 2 s: the stream must reach the daemon within it, on a loaded machine too.
+        // Long enough for AddMediaTransport to reach the daemon after the reconnect
+        // even under a sanitizer, with the whole suite on two cores (300 ms was not).
         let f = try await RepairFixture(watch: WatchPolicy(audioProfileTimeout: 2_000_000))
         let hfpOnly: [String: Variant] = ["UUIDs": Variant(["0000111e-0000-1000-8000-00805f9b34fb"])]
         _ = try await f.bluez.mock("SetProperties", [.objectPath(RepairFixture.bluezPath), .string("org.bluez.Device1"), hfpOnly.dbusValue])

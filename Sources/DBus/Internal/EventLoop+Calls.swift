@@ -1,5 +1,5 @@
 import CDBus
-import Synchronization
+import Locking
 
 extension EventLoop {
     /// Sends `message` and waits for its reply, its deadline, or cancellation.
@@ -15,7 +15,7 @@ extension EventLoop {
             throw DBusError(.notSupported, "this connection cannot pass file descriptors")
         }
         let deadline = MonotonicClock.deadline(after: timeout)
-        let progress = Mutex(CallProgress.notSent)
+        let progress = Lock(CallProgress.notSent)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Message, any Error>) in
                 enum Outcome { case sent(wake: Bool), failed(any Error) }

@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// The connection's thread as a task executor.
 ///

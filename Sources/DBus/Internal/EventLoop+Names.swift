@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 extension EventLoop {
     /// The rule that makes the bus tell us when `name` changes owner.

@@ -1,4 +1,5 @@
 import CDBus
+import Locking
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -10,13 +11,13 @@ import Glibc
 /// dispatched only on the loop thread; other threads only *send* through it
 /// (libdbus locks internally), and only while holding `state` with `closed`
 /// false, so nobody touches it after the loop has released it.
-/// Everything else here is behind a `Mutex`.
+/// Everything else here is behind a `Lock`.
 final class EventLoop: @unchecked Sendable {
     let raw: OpaquePointer
-    let io = Mutex(IOState())
-    let state = Mutex(LoopState())
+    let io = Lock(IOState())
+    let state = Lock(LoopState())
     let objects = ObjectServer()
-    let jobs = Mutex(JobQueue())
+    let jobs = Lock(JobQueue())
     /// A pipe whose read end sits in every `poll`; writing a byte wakes the loop.
     private let wakeRead: Int32
     private let wakeWrite: Int32

@@ -1,5 +1,5 @@
 import CDBus
-import Synchronization
+import Locking
 
 /// The C callbacks libdbus uses to tell the loop about its watches and timeouts.
 ///

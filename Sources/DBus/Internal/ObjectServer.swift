@@ -1,10 +1,10 @@
 import CDBus
-import Synchronization
+import Locking
 
 /// The objects a connection exports and the dispatch of calls to them,
 /// including the standard interfaces every object answers.
 final class ObjectServer: Sendable {
-    private let objects = Mutex<[ObjectPath: ExportedObject]>([:])
+    private let objects = Lock<[ObjectPath: ExportedObject]>([:])
 
     func export(_ object: ExportedObject, loop: EventLoop) throws(DBusError) {
         let inserted = objects.withLock { all -> Bool in

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SonyCLIOutput
 import SonyClient
 
 struct Forget: AsyncParsableCommand {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SonyCLIOutput
 import SonyCore
 
 /// `--tier soft|network|factory|recovery`.

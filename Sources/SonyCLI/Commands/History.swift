@@ -1,4 +1,5 @@
 import ArgumentParser
+import SonyCLIOutput
 import SonyClient
 
 /// `--since`: a length of time back from now, or a local date and time.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SonyCLIOutput
 import SonyClient
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DBus
+import SonyCLIOutput
 import SonyClient
 
 struct Watch: AsyncParsableCommand {

@@ -1,3 +1,4 @@
+import SonyCLIOutput
 import SonyClient
 
 /// `sonyctl diagnose` in words and as JSON.

@@ -1,3 +1,4 @@
+import SonyCLIOutput
 import SonyCore
 
 /// The catalogue's procedures in words and as JSON, for `guide` and `models`.

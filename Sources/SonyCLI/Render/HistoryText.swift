@@ -1,4 +1,5 @@
 import DBus
+import SonyCLIOutput
 import SonyClient
 
 /// `sonyctl history` in words, and its events as JSON.

@@ -1,5 +1,6 @@
+import SonyCLIOutput
 import SonyClient
-import Synchronization
+import Locking
 
 /// What `sonyctl repair` shows while the daemon works.
 ///
@@ -21,7 +22,7 @@ final class RepairView: Sendable {
     private let device: DeviceSnapshot
     private let request: RepairRequest
     private let started = ContinuousClock.now
-    private let state = Mutex(State())
+    private let state = Lock(State())
 
     static let frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]
 

@@ -1,3 +1,4 @@
+import SonyCLIOutput
 import SonyClient
 
 /// The compact picture above `sonyctl history`'s rows: when the device was

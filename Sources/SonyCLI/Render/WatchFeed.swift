@@ -1,4 +1,5 @@
 import DBus
+import SonyCLIOutput
 import SonyClient
 
 /// One line of `sonyctl watch`: what happened, to which device, and the

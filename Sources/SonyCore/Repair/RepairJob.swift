@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// One repair of one device: forget → wait for the device in pairing mode → pair →
 /// trust → connect → verify the audio profile.
@@ -158,12 +158,12 @@ public struct RepairJob<Steps: RepairSteps, C: Clock>: Sendable where C.Duration
 
 /// The stage a running repair is in, shared by its concurrent parts.
 private final class CurrentStage: Sendable {
-    let stage = Mutex(RepairStage.idle)
+    let stage = Lock(RepairStage.idle)
 }
 
 /// The last transient failure of a step still being retried, for the timeout's message.
 private final class LastFailure: Sendable {
-    private let last = Mutex<BluetoothFailure?>(nil)
+    private let last = Lock<BluetoothFailure?>(nil)
 
     var failure: BluetoothFailure? {
         get { last.withLock { $0 } }

@@ -3,7 +3,7 @@ import DBus
 import Executors
 import Logging
 import SonyCore
-import Synchronization
+import Locking
 
 /// The daemon's watch: BlueZ's view of each Sony device turned into history events,
 /// patterns with advice, and the watch properties (`Health`, `Advice`, `LastConnected`,
@@ -19,8 +19,8 @@ final class ConnectionWatch: Sendable {
     let store: HistoryStore
     let clock: any WallClock
     let logger: Logger
-    private let state = Mutex<[String: Tracked]>([:])
-    private let output = Mutex<Output?>(nil)
+    private let state = Lock<[String: Tracked]>([:])
+    private let output = Lock<Output?>(nil)
 
     /// What the watch tells the daemon.
     struct Output: Sendable {

@@ -1,8 +1,8 @@
-import Synchronization
+import Locking
 
 /// A counter of events handled, and waits for it to reach a mark.
 final class EventProgress: Sendable {
-    private let state = Mutex<(count: UInt64, waiters: [(mark: UInt64, continuation: CheckedContinuation<Void, Never>)])>((0, []))
+    private let state = Lock<(count: UInt64, waiters: [(mark: UInt64, continuation: CheckedContinuation<Void, Never>)])>((0, []))
 
     func advance() {
         let ready = state.withLock { s -> [CheckedContinuation<Void, Never>] in

@@ -7,24 +7,24 @@ import Glibc
 /// Lines on standard output are flushed one by one: `watch` and `repair`
 /// are read line by line by scripts through a pipe, where the C library
 /// would otherwise hold them back in its buffer.
-enum Console {
-    static func out(_ line: String) {
+package enum Console {
+    package static func out(_ line: String) {
         print(line)
         fflush(nil)
     }
 
     /// Text as it is, with no newline added: for a line rewritten in place.
-    static func outRaw(_ text: String) {
+    package static func outRaw(_ text: String) {
         print(text, terminator: "")
         fflush(nil)
     }
 
-    static func err(_ line: String) {
+    package static func err(_ line: String) {
         write(2, line + "\n")
     }
 
     /// A question on standard error, so that standard output stays the answer's.
-    static func ask(_ question: String) -> String {
+    package static func ask(_ question: String) -> String {
         write(2, question)
         return Swift.readLine()?.lowercased() ?? ""
     }

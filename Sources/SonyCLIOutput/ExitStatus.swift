@@ -32,6 +32,8 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case attention = 20
     /// Bad arguments (swift-argument-parser's usage error, as EX_USAGE).
     case usage = 64
+    /// `sonyctl`'s full tool (`sonyctl-cli`) is missing: an incomplete install.
+    case incomplete = 127
     /// Cancelled: Ctrl-C, or the question was answered no.
     case cancelled = 130
 
@@ -53,7 +55,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     }
 
     /// For `--help` and the man page.
-    var meaning: String {
+    package var meaning: String {
         switch self {
         case .success: "success"
         case .failure: "the operation failed (the message says why)"
@@ -70,11 +72,12 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
         case .catalogueUnavailable: "the model catalogue is missing or broken"
         case .attention: "diagnose found something to do"
         case .usage: "bad arguments"
+        case .incomplete: "sonyctl is installed incompletely (its full tool, sonyctl-cli, is missing)"
         case .cancelled: "cancelled (Ctrl-C, or the question was answered no)"
         }
     }
 
-    static var table: String {
+    package static var table: String {
         allCases.map { "  \($0.rawValue)\(String(repeating: " ", count: max(1, 5 - String($0.rawValue).count)))\($0.meaning)" }
             .joined(separator: "\n")
     }

@@ -1,9 +1,9 @@
-import SonyClient
+package import SonyClient
 
 /// Devices in words: a table row for `list`, a page for `status`.
-enum DeviceText {
+package enum DeviceText {
     /// `connected`, `paired`, `not paired`, `not in BlueZ`, `repairing: pairing`.
-    static func state(_ d: DeviceSnapshot) -> (String, Style?) {
+    package static func state(_ d: DeviceSnapshot) -> (String, Style?) {
         if d.isRepairing { return ("repairing: \(d.repairState)", .cyan) }
         if !d.present { return ("not in BlueZ", .dim) }
         if d.connected { return ("connected", .green) }
@@ -11,12 +11,12 @@ enum DeviceText {
         return ("not paired", .yellow)
     }
 
-    static func battery(_ d: DeviceSnapshot) -> (String, Style?) {
+    package static func battery(_ d: DeviceSnapshot) -> (String, Style?) {
         guard let percent = d.battery else { return ("–", .dim) }
         return ("\(percent)%", percent <= 15 ? .red : percent <= 30 ? .yellow : nil)
     }
 
-    static func health(_ health: String) -> Style? {
+    package static func health(_ health: String) -> Style? {
         switch health {
         case "ok": .green
         case "unknown": .dim
@@ -24,7 +24,7 @@ enum DeviceText {
         }
     }
 
-    static func table(_ devices: [DeviceSnapshot], on terminal: Terminal) -> [String] {
+    package static func table(_ devices: [DeviceSnapshot], on terminal: Terminal) -> [String] {
         var table = Table(["ADDRESS", "NAME", "MODEL", "STATE", "BATTERY", "HEALTH"])
         for d in devices {
             let (state, stateStyle) = self.state(d)
@@ -38,7 +38,7 @@ enum DeviceText {
     }
 
     /// Everything the daemon knows of one device, with the advice last and prominent.
-    static func page(_ d: DeviceSnapshot, now: UInt64, on terminal: Terminal) -> [String] {
+    package static func page(_ d: DeviceSnapshot, now: UInt64, on terminal: Terminal) -> [String] {
         var lines = [terminal.paint(d.displayName, .bold) + "  " + d.address]
         func row(_ label: String, _ value: String) {
             lines.append("  " + label + String(repeating: " ", count: max(1, 16 - label.count)) + value)
@@ -67,7 +67,7 @@ enum DeviceText {
         return lines
     }
 
-    static func when(_ micros: UInt64?, now: UInt64) -> String {
+    package static func when(_ micros: UInt64?, now: UInt64) -> String {
         guard let micros else { return "never" }
         return WallClock.dateTime(micros) + " (" + Span.ago(micros, now: now) + ")"
     }

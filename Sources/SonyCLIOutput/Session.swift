@@ -1,43 +1,19 @@
-import ArgumentParser
-import SonyClient
-
-/// The options every command takes.
-struct OutputOptions: ParsableArguments {
-    @Flag(help: "Print one JSON document (JSON lines for watch and repair) instead of text.")
-    var json = false
-}
-
-/// The device a command acts on.
-struct DeviceArgument: ParsableArguments {
-    @Argument(help: "The device: an address, a name or a model.")
-    var device: String
-}
+package import SonyClient
 
 /// One run of one command: where output goes, and how a failure ends it.
-struct Session: Sendable {
-    let json: Bool
-    let terminal: Terminal
+package struct Session: Sendable {
+    package let json: Bool
+    package let terminal: Terminal
 
-    init(_ options: OutputOptions, terminal: Terminal = .current()) {
-        self.init(json: options.json, terminal: terminal)
-    }
-
-    init(json: Bool, terminal: Terminal = .current()) {
+    package init(json: Bool, terminal: Terminal = .current()) {
         self.json = json
         self.terminal = terminal
-    }
-
-    /// Runs a command body for swift-argument-parser, which ends the process
-    /// with the status.
-    func run(_ body: (Session) async throws -> ExitStatus) async throws {
-        let status = try await execute(body)
-        if status != .success { throw ExitCode(status.rawValue) }
     }
 
     /// Runs a command body. A `Failure` or `ClientError` it throws is printed
     /// once, in the form asked for, and becomes the exit status; anything
     /// else (the parser's own errors) goes on up.
-    func execute(_ body: (Session) async throws -> ExitStatus) async throws -> ExitStatus {
+    package func execute(_ body: (Session) async throws -> ExitStatus) async throws -> ExitStatus {
         do {
             return try await body(self)
         } catch let failure as Failure {
@@ -50,7 +26,7 @@ struct Session: Sendable {
         }
     }
 
-    func report(_ failure: Failure) {
+    package func report(_ failure: Failure) {
         if json {
             Console.out(JSON.object(["error": ErrorJSON.object(failure)]).text)
             return
@@ -62,7 +38,7 @@ struct Session: Sendable {
         }
     }
 
-    func client() throws(Failure) -> SonyClient {
+    package func client() throws(Failure) -> SonyClient {
         do {
             return try SonyClient.system()
         } catch {
@@ -71,14 +47,14 @@ struct Session: Sendable {
     }
 
     /// How every command about one device begins: the bus, then the device.
-    func open(_ query: String, action: String) async throws(Failure) -> (SonyClient, DeviceSnapshot) {
+    package func open(_ query: String, action: String) async throws(Failure) -> (SonyClient, DeviceSnapshot) {
         let client = try client()
         return (client, try await device(query, on: client, action: action))
     }
 
     /// The device `query` names, as it is now. For a name that matches no
     /// device or several, the failure lists the devices that were meant.
-    func device(_ query: String, on client: SonyClient, action: String) async throws(Failure) -> DeviceSnapshot {
+    package func device(_ query: String, on client: SonyClient, action: String) async throws(Failure) -> DeviceSnapshot {
         do {
             return try await client.device(try await client.resolve(query))
         } catch where error.kind == .unknownDevice || error.kind == .ambiguous {
@@ -101,12 +77,12 @@ struct Session: Sendable {
 }
 
 extension Terminal {
-    func paintError(_ text: String) -> String { paint(text, .bold) }
+    package func paintError(_ text: String) -> String { paint(text, .bold) }
 }
 
 /// Which devices an ambiguous name could mean.
-enum Candidates {
-    static func matching(_ query: String, in devices: [DeviceSnapshot]) -> [DeviceSnapshot] {
+package enum Candidates {
+    package static func matching(_ query: String, in devices: [DeviceSnapshot]) -> [DeviceSnapshot] {
         let wanted = query.lowercased()
         let matches = devices.filter { [$0.name, $0.model, $0.address].contains { $0.lowercased() == wanted } }
         return matches.isEmpty ? devices : matches

@@ -4,15 +4,15 @@ import Glibc
 
 /// Wall-clock times as the daemon gives them (µs since the epoch), shown in
 /// local time, without Foundation.
-enum WallClock {
-    static func now() -> UInt64 {
+package enum WallClock {
+    package static func now() -> UInt64 {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         return UInt64(max(0, ts.tv_sec)) * 1_000_000 + UInt64(max(0, ts.tv_nsec)) / 1000
     }
 
     /// `strftime` of a time in the local time zone.
-    static func format(_ micros: UInt64, _ pattern: String) -> String {
+    package static func format(_ micros: UInt64, _ pattern: String) -> String {
         var seconds = time_t(clamping: micros / 1_000_000)
         var parts = tm()
         guard localtime_r(&seconds, &parts) != nil else { return "\(micros / 1_000_000)" }
@@ -22,12 +22,12 @@ enum WallClock {
     }
 
     /// `2026-12-01 14:03:07`
-    static func dateTime(_ micros: UInt64) -> String { format(micros, "%Y-%m-%d %H:%M:%S") }
+    package static func dateTime(_ micros: UInt64) -> String { format(micros, "%Y-%m-%d %H:%M:%S") }
     /// `14:03:07`
-    static func time(_ micros: UInt64) -> String { format(micros, "%H:%M:%S") }
+    package static func time(_ micros: UInt64) -> String { format(micros, "%H:%M:%S") }
 
     /// The local time `text` names (`2026-12-01`, `2026-12-01 14:00`, `2026-12-01T14:00:05`), in µs.
-    static func parseLocal(_ text: String) -> UInt64? {
+    package static func parseLocal(_ text: String) -> UInt64? {
         let cleaned = text.map { $0 == "T" ? " " : $0 }
         let halves = String(cleaned).split(separator: " ", omittingEmptySubsequences: true)
         guard (1...2).contains(halves.count) else { return nil }
@@ -55,9 +55,9 @@ enum WallClock {
 }
 
 /// Lengths of time in words a person reads at a glance.
-enum Span {
+package enum Span {
     /// `45 s`, `14 min`, `2 h 5 min`, `3 d 4 h`.
-    static func words(seconds: UInt64) -> String {
+    package static func words(seconds: UInt64) -> String {
         switch seconds {
         case ..<60: return "\(seconds) s"
         case ..<3600: return "\(seconds / 60) min"
@@ -70,17 +70,17 @@ enum Span {
         }
     }
 
-    static func words(micros: UInt64) -> String { words(seconds: micros / 1_000_000) }
+    package static func words(micros: UInt64) -> String { words(seconds: micros / 1_000_000) }
 
     /// `5 min ago`, or `just now`.
-    static func ago(_ then: UInt64, now: UInt64) -> String {
+    package static func ago(_ then: UInt64, now: UInt64) -> String {
         guard now > then else { return "just now" }
         let seconds = (now - then) / 1_000_000
         return seconds < 5 ? "just now" : words(seconds: seconds) + " ago"
     }
 
     /// `90s`, `30m`, `2h`, `7d`, `1w` as seconds.
-    static func parse(_ text: String) -> UInt64? {
+    package static func parse(_ text: String) -> UInt64? {
         guard let unit = text.last, let count = UInt64(text.dropLast()), count > 0 else { return nil }
         let scale: UInt64
         switch unit {

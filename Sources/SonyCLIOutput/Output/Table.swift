@@ -1,25 +1,25 @@
 /// Rows of cells aligned in columns under a header, as `list` and `models` print them.
-struct Table {
-    struct Cell {
-        var text: String
-        var style: Style?
+package struct Table {
+    package struct Cell {
+        package var text: String
+        package var style: Style?
 
-        init(_ text: String, _ style: Style? = nil) {
+        package init(_ text: String, _ style: Style? = nil) {
             self.text = text
             self.style = style
         }
     }
 
-    var headers: [String]
-    var rows: [[Cell]] = []
+    package var headers: [String]
+    package var rows: [[Cell]] = []
 
-    init(_ headers: [String]) {
+    package init(_ headers: [String]) {
         self.headers = headers
     }
 
-    mutating func add(_ row: [Cell]) { rows.append(row) }
+    package mutating func add(_ row: [Cell]) { rows.append(row) }
 
-    func lines(on terminal: Terminal) -> [String] {
+    package func lines(on terminal: Terminal) -> [String] {
         var widths = headers.map(Self.width)
         for row in rows {
             for (i, cell) in row.enumerated() where i < widths.count {
@@ -40,5 +40,5 @@ struct Table {
 
     /// Columns a text takes: one per Unicode scalar, which holds for the
     /// names, symbols and box characters printed here.
-    static func width(_ text: String) -> Int { text.unicodeScalars.count }
+    package static func width(_ text: String) -> Int { text.unicodeScalars.count }
 }

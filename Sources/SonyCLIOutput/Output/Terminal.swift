@@ -6,16 +6,16 @@ import Glibc
 ///
 /// Colour only on a terminal and never when `NO_COLOR` is set (no-color.org);
 /// live lines (spinners) only on a terminal; plain lines for pipes and files.
-struct Terminal: Sendable {
+package struct Terminal: Sendable {
     /// Standard output is a terminal.
-    var isInteractive: Bool
+    package var isInteractive: Bool
     /// Standard input is a terminal: a question may be asked.
-    var canAsk: Bool
-    var colour: Bool
+    package var canAsk: Bool
+    package var colour: Bool
     /// Columns, for timelines and wrapping.
-    var width: Int
+    package var width: Int
 
-    static func current() -> Terminal {
+    package static func current() -> Terminal {
         let interactive = isatty(1) == 1
         let noColour = getenv("NO_COLOR").map { $0.pointee != 0 } ?? false
         let dumb = getenv("TERM").map { String(cString: $0) == "dumb" } ?? false
@@ -32,20 +32,20 @@ struct Terminal: Sendable {
     }
 
     /// A plain terminal for tests and pipes.
-    static let plain = Terminal(isInteractive: false, canAsk: false, colour: false, width: 80)
+    package static let plain = Terminal(isInteractive: false, canAsk: false, colour: false, width: 80)
 
-    func paint(_ text: String, _ style: Style) -> String {
+    package func paint(_ text: String, _ style: Style) -> String {
         guard colour, !text.isEmpty else { return text }
         return "\u{1B}[\(style.rawValue)m\(text)\u{1B}[0m"
     }
 
     /// A symbol on a terminal, a word elsewhere, so that a pipe gets text a
     /// script or a log can search.
-    func mark(_ symbol: String, or word: String) -> String { isInteractive ? symbol : word }
+    package func mark(_ symbol: String, or word: String) -> String { isInteractive ? symbol : word }
 }
 
 /// SGR codes.
-enum Style: String, Sendable {
+package enum Style: String, Sendable {
     case bold = "1"
     case dim = "2"
     case red = "31"

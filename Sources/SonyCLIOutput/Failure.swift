@@ -1,19 +1,19 @@
-import SonyClient
+package import SonyClient
 
 /// A failure as a person and a script see it: what happened, what to do, and
 /// the exit status. Commands throw it; `Session` prints it once.
-struct Failure: Error, Sendable {
-    var status: ExitStatus
+package struct Failure: Error, Sendable {
+    package var status: ExitStatus
     /// A stable name for scripts: a `ClientError.Kind`, or the CLI's own.
-    var kind: String
-    var message: String
+    package var kind: String
+    package var message: String
     /// Sentences on what to do next, each a line.
-    var hints: [String] = []
+    package var hints: [String] = []
     /// The devices meant, for an unknown or ambiguous name.
-    var candidates: [DeviceSnapshot] = []
-    var errorName: String?
+    package var candidates: [DeviceSnapshot] = []
+    package var errorName: String?
 
-    init(status: ExitStatus, kind: String, message: String, hints: [String] = [], errorName: String? = nil) {
+    package init(status: ExitStatus, kind: String, message: String, hints: [String] = [], errorName: String? = nil) {
         self.status = status
         self.kind = kind
         self.message = message
@@ -23,7 +23,7 @@ struct Failure: Error, Sendable {
 
     /// A client error in a person's words; `action` says what was being
     /// done, e.g. `forget AA:BB:…`.
-    init(_ error: ClientError, action: String? = nil) {
+    package init(_ error: ClientError, action: String? = nil) {
         self.init(status: ExitStatus(error.kind), kind: error.kind.rawValue, message: error.message, errorName: error.errorName)
         let what = action.map { " to \($0)" } ?? ""
         switch error.kind {
@@ -40,7 +40,7 @@ struct Failure: Error, Sendable {
             hints = ["Changing pairings needs the polkit action org.sonyctl.manage: run it from your desktop session, or as an administrator (sudo)."]
         case .daemonTooOld:
             message = "this sonyctld is too old" + (action.map { " for \($0)" } ?? "") + " (\(error.message))"
-            hints = ["Update sonyctld to the version of this sonyctl (\(Sonyctl.version)) and restart it: `systemctl restart sonyctld`."]
+            hints = ["Update sonyctld to the version of this sonyctl (\(SonyctlVersion.current)) and restart it: `systemctl restart sonyctld`."]
         case .badReply:
             hints = ["sonyctl and sonyctld are probably of different versions; install matching ones."]
         case .bluezUnavailable:
@@ -63,7 +63,7 @@ struct Failure: Error, Sendable {
         }
     }
 
-    static func unknownModel(_ name: String, known: [String]) -> Failure {
+    package static func unknownModel(_ name: String, known: [String]) -> Failure {
         Failure(
             status: .unknownDevice, kind: "unknown-model", message: "no model in the catalogue is called \"\(name)\"",
             hints: ["Known models: " + known.joined(separator: ", ") + " (`sonyctl models`)."])

@@ -1,6 +1,6 @@
 /// Breaks text into lines of at most `width` columns at spaces, so that long
 /// advice and instructions stay readable on a narrow terminal.
-func wrap(_ text: String, width: Int) -> [String] {
+package func wrap(_ text: String, width: Int) -> [String] {
     let limit = max(20, width)
     var lines: [String] = []
     var line = ""

@@ -8,19 +8,19 @@ import Glibc
 ///
 /// While the stream lives the signals no longer kill the process; when it
 /// ends they do again.
-enum Interrupts {
+package enum Interrupts {
     /// A parent may start us with these blocked (a thread of libdispatch
     /// spawning us passes on its mask, which blocks them): Ctrl-C and
     /// SIGTERM must still end `sonyctl watch`. Called first thing in main,
     /// so every thread started later inherits the unblocked mask.
-    static func unblock() {
+    package static func unblock() {
         var set = sigset_t()
         sigemptyset(&set)
         for number in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&set, number) }
         pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 
-    static func stream() -> AsyncStream<Int32> {
+    package static func stream() -> AsyncStream<Int32> {
         let (stream, continuation) = AsyncStream<Int32>.makeStream()
         let sources = [SIGINT, SIGTERM].map { number -> DispatchSourceBox in
             signal(number, SIG_IGN)

@@ -3,7 +3,7 @@
 ///
 /// Objects keep the order their keys were given in, so every document has a
 /// stable shape that reads the same way each time.
-enum JSON: Sendable, ExpressibleByStringLiteral, ExpressibleByBooleanLiteral {
+package enum JSON: Sendable, ExpressibleByStringLiteral, ExpressibleByBooleanLiteral {
     case null
     case bool(Bool)
     case int(Int64)
@@ -12,22 +12,22 @@ enum JSON: Sendable, ExpressibleByStringLiteral, ExpressibleByBooleanLiteral {
     case array([JSON])
     case object([(String, JSON)])
 
-    init(stringLiteral value: String) { self = .string(value) }
-    init(booleanLiteral value: Bool) { self = .bool(value) }
+    package init(stringLiteral value: String) { self = .string(value) }
+    package init(booleanLiteral value: Bool) { self = .bool(value) }
 
-    static func object(_ pairs: KeyValuePairs<String, JSON>) -> JSON {
+    package static func object(_ pairs: KeyValuePairs<String, JSON>) -> JSON {
         .object(pairs.map { ($0.key, $0.value) })
     }
 
     /// `null` for nil.
-    static func nullable(_ value: String?) -> JSON { value.map { .string($0) } ?? .null }
+    package static func nullable(_ value: String?) -> JSON { value.map { .string($0) } ?? .null }
     /// Any integer; `null` for nil.
-    static func integer<T: BinaryInteger>(_ value: T?) -> JSON { value.map { .int(Int64(clamping: $0)) } ?? .null }
-    static func strings(_ values: [String]) -> JSON { .array(values.map { .string($0) }) }
+    package static func integer<T: BinaryInteger>(_ value: T?) -> JSON { value.map { .int(Int64(clamping: $0)) } ?? .null }
+    package static func strings(_ values: [String]) -> JSON { .array(values.map { .string($0) }) }
 
     /// Compact, on one line: a document per line is what `watch --json` and
     /// `repair --json` print.
-    var text: String {
+    package var text: String {
         var out = ""
         write(to: &out)
         return out

@@ -1,10 +1,10 @@
 import DBus
-import SonyClient
+package import SonyClient
 
 /// The JSON shapes of devices and errors, documented in README.md ("JSON output").
-enum DeviceJSON {
+package enum DeviceJSON {
     /// One device: every property the daemon has, unknowns as `null`.
-    static func object(_ d: DeviceSnapshot) -> JSON {
+    package static func object(_ d: DeviceSnapshot) -> JSON {
         .object([
             "address": .string(d.address),
             "name": .string(d.name),
@@ -27,8 +27,8 @@ enum DeviceJSON {
     }
 }
 
-enum ErrorJSON {
-    static func object(_ f: Failure) -> JSON {
+package enum ErrorJSON {
+    package static func object(_ f: Failure) -> JSON {
         var fields: [(String, JSON)] = [
             ("kind", .string(f.kind)),
             ("message", .string(f.message)),
