@@ -103,6 +103,8 @@ let package = Package(
                 "BlueZ", "SonyCore", "DBus", "Executors", "Locking",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // sqlite3_deserialize, for a history on a disk that takes no writes.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -19,14 +19,24 @@ XM4_PATH = '/org/bluez/hci0/dev_' + XM4.replace(':', '_')
 A2DP_SINK, HFP_HF = '0000110b-0000-1000-8000-00805f9b34fb', '0000111e-0000-1000-8000-00805f9b34fb'
 XM4_PROPS = {'Modalias': 'usb:v054Cp0D58d0301', 'Class': dbus.UInt32(0x240404),
              'UUIDs': [A2DP_SINK, HFP_HF, '96CC203E-5068-46AD-B32D-E316F5E069BA']}
+XM5_PROPS = {'Modalias': 'usb:v054Cp0E63d0201', 'Class': dbus.UInt32(0x240404),
+             'UUIDs': [A2DP_SINK, HFP_HF, '956C7B26-D49A-4BA8-B03F-B17D393CB6E2']}
 
-bus = dbus.bus.BusConnection(os.environ['DBUS_SYSTEM_BUS_ADDRESS'])
-for _ in range(200):
-    if bus.name_has_owner('org.bluez') and bus.name_has_owner('org.freedesktop.PolicyKit1'):
-        break
-    time.sleep(0.05)
-root = bus.get_object('org.bluez', '/')
-sony = dbus.Interface(root, 'org.sonyctl.Mock')
+bus = root = sony = None
+
+
+def connect():
+    '''Waits for the simulated BlueZ and polkitd, then talks to this BlueZ: call it again
+    after a restart (a proxy follows the unique name it found). scripts/soak/driver.py
+    imports this file and does.'''
+    global bus, root, sony
+    bus = bus or dbus.bus.BusConnection(os.environ['DBUS_SYSTEM_BUS_ADDRESS'])
+    for _ in range(200):
+        if bus.name_has_owner('org.bluez') and bus.name_has_owner('org.freedesktop.PolicyKit1'):
+            break
+        time.sleep(0.05)
+    root = bus.get_object('org.bluez', '/')
+    sony = dbus.Interface(root, 'org.sonyctl.Mock')
 
 
 def setup():
@@ -39,9 +49,7 @@ def setup():
     sony.AddSonyDevice('hci0', XM4, 'WH-1000XM4', dict(XM4_PROPS, **linked))
     sony.AddLETwin(XM4_PATH, XM4_LE, {})
     sony.SetBattery(XM4_PATH, dbus.Byte(72))
-    xm5 = sony.AddSonyDevice('hci0', XM5, 'WF-1000XM5', {
-        'Modalias': 'usb:v054Cp0E63d0201', 'Class': dbus.UInt32(0x240404), 'Paired': True, 'Trusted': True,
-        'UUIDs': [A2DP_SINK, HFP_HF, '956C7B26-D49A-4BA8-B03F-B17D393CB6E2']})
+    xm5 = sony.AddSonyDevice('hci0', XM5, 'WF-1000XM5', dict(XM5_PROPS, Paired=True, Trusted=True))
     sony.SetBattery(xm5, dbus.Byte(40))
     sony.AddSonyDevice('hci0', OTHER, 'JBL Tune 760NC', {
         'Class': dbus.UInt32(0x240404), 'Paired': True, 'UUIDs': [A2DP_SINK]})
@@ -70,6 +78,7 @@ def pairing_mode():
 
 
 if __name__ == '__main__':
+    connect()
     command = sys.argv[1] if len(sys.argv) > 1 else ''
     if command == 'setup':
         setup()

@@ -55,16 +55,22 @@ final class BlueZRepairSteps: RepairSteps {
         let ours = state.withLock { $0.discovering }
         do {
             try await bluez.setDiscoveryFilter(adapter, filter)
+            // Ours from the moment bluetoothd may have it: a repair cancelled before the
+            // answer comes still stops what the call started (found by the soak: else
+            // every later repair on the adapter got InProgress).
+            state.withLock { $0.discovering = true }
             try await bluez.startDiscovery(adapter)
         } catch where error.kind == .inProgress && ours {
             // Our own session is already running (a retry after a transient failure).
         } catch {
+            // bluetoothd's own refusal started nothing; no answer at all (cancelled, timed
+            // out) may have.
+            if error.kind != .other { state.withLock { $0.discovering = ours } }
             // InProgress without a session of ours is not ours: a bluetoothd restarted
             // while the kernel's inquiry still ran (seen in the VM tier) answers so and
             // starts nothing. Transient: tried again after a pause.
             throw await classify(error)
         }
-        state.withLock { $0.discovering = true }
     }
 
     func deviceAppeared() async throws(BluetoothFailure) {

@@ -58,7 +58,7 @@ public final class SonyDaemon: Sendable {
         self.clock = clock
         self.logger = logger
         bluez = BlueZClient(connection: connection)
-        authorizer = Authorizer(connection: connection, fallbackGroup: configuration.fallbackGroup)
+        authorizer = Authorizer(connection: connection, fallbackGroup: configuration.fallbackGroup, timeout: configuration.polkitTimeout)
         // Headsets pair "Just Works"; the agent only has to be there and say yes.
         agent = BlueZAgent(client: bluez) { _ in true }
         repairs = RepairJobs(executor: connection.executor)

@@ -62,6 +62,8 @@ DropConnection(o device, s reason, s message, b with_signal)
 RemoteConnect(o device, a{sv} properties)
     The headset (or bluetoothd's own reconnect policy) connects without any
     Device1.Connect: Connected true, then ServicesResolved true + properties.
+SetDiscoveryReplyDelay(s adapter, u delay_ms)
+    StartDiscovery starts the session at once but answers delay_ms later.
 SetDisconnectedSignal(b enabled)
     Whether drops caused through BlueZ (Disconnect, RemoveDevice of a
     connected device, power off) send Device1.Disconnected (default true).
@@ -507,6 +509,7 @@ def AddAdapter(self, device_name, system_name):
     adapter.pairing_mode = []       # queued headsets, see AddDeviceInPairingMode
     adapter.found = set()           # devices reported by the running discovery
     adapter.inquiry_busy = 0        # StartDiscovery calls still to fail, see SetInquiryBusy
+    adapter.discovery_reply_ms = 0  # how long StartDiscovery's answer takes, see SetDiscoveryReplyDelay
     _export(adapter, ADAPTER_IFACE, 'StartDiscovery', '', '', _start_discovery)
     _export(adapter, ADAPTER_IFACE, 'StopDiscovery', '', '', _stop_discovery)
     _export(adapter, ADAPTER_IFACE, 'SetDiscoveryFilter', 'a{sv}', '', _set_discovery_filter)
@@ -674,6 +677,14 @@ def _start_discovery(adapter, call):
     if session['discovering']:
         raise _error(ERR + 'InProgress', 'Operation already in progress')
     session['discovering'] = True
+    if adapter.discovery_reply_ms:
+        # The session is the client's from now on, answered or not.
+        def answer():
+            call.reply()
+            _discovery_state_changed(adapter)
+            return False
+        GLib.timeout_add(adapter.discovery_reply_ms, answer)
+        return _LATER
     call.reply()    # bluetoothd answers, then announces Discovering
     _discovery_state_changed(adapter)
     return _LATER
@@ -1121,6 +1132,14 @@ def SetInquiryBusy(self, adapter, count):
     session: what bluetoothd answers after a restart while the kernel's inquiry from
     the killed one still runs (seen on bluetoothd 5.66 in the VM tier).'''
     _adapter(adapter).inquiry_busy = int(count)
+
+
+@dbus.service.method(SONY_MOCK_IFACE, in_signature='su', out_signature='')
+def SetDiscoveryReplyDelay(self, adapter, delay_ms):
+    '''StartDiscovery on adapter starts the caller's session at once but answers only
+    delay_ms later, as bluetoothd does while the controller takes its time: a caller
+    that gives up on the answer (a cancelled repair) still has a session to stop.'''
+    _adapter(adapter).discovery_reply_ms = int(delay_ms)
 
 
 @dbus.service.method(SONY_MOCK_IFACE, in_signature='osssua{sv}', out_signature='')

@@ -400,6 +400,19 @@ class SonyBluezTest(dbusmock.DBusTestCase):
         adapter.StartDiscovery()
         self.wait_for(lambda: self.props(HCI0, ADAPTER)['Discovering'], 'discovery once the inquiry is over')
 
+    def test_a_slow_start_discovery_gives_the_session_before_the_answer(self):
+        self.mock.SetDiscoveryReplyDelay('hci0', dbus.UInt32(400))
+        caller = dbus.bus.BusConnection(os.environ['DBUS_SYSTEM_BUS_ADDRESS'])
+        adapter = dbus.Interface(caller.get_object('org.bluez', HCI0), ADAPTER)
+        started = time.monotonic()
+        adapter.StartDiscovery()
+        self.assertGreaterEqual(time.monotonic() - started, 0.35, 'the answer waits')
+        self.assertEqual([(str(n), bool(d)) for n, d, _ in self.mock.GetDiscoverySessions('hci0')],
+                         [(caller.get_unique_name(), True)])
+        self.assertDBusError('org.bluez.Error.InProgress', adapter.StartDiscovery)
+        adapter.StopDiscovery()
+        caller.close()
+
     def test_a_media_transport_lives_below_the_device_and_goes_with_the_link(self):
         self.add_xm4(Connected=True, ServicesResolved=True)
         mark = self.mark()

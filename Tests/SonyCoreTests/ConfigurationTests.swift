@@ -45,6 +45,7 @@ import Testing
     @Test func valuesAreRead() throws {
         let config = try DaemonConfiguration.parse(yaml: """
             fallback_group: bluetooth
+            polkit_timeout_seconds: 5
             repair:
               attempts: 2
               retry_delay_ms: 100
@@ -57,6 +58,7 @@ import Testing
               max_events: 500
             """, file: "t.yaml")
         #expect(config.fallbackGroup == "bluetooth")
+        #expect(config.polkitTimeout == .seconds(5))
         #expect(config.repair.attempts == 2 && config.repair.retryDelay == .milliseconds(100))
         #expect(config.watch.flappingDrops == 5 && config.watch.flappingWindow == 30 * .minute)
         #expect(config.watch.afterFlapping == .reconnect(attempts: 4, delay: 5 * .second))
@@ -73,6 +75,7 @@ import Testing
         ("repair:\n  retry_delay_ms: 5000\n  max_retry_delay_ms: 1000\n", 3, "must not be less than retry_delay_ms"),
         ("watch: [\n", 2, "YAML syntax"),
         ("sonyctl: yes\n", 1, "the configuration: unknown key 'sonyctl'"),
+        ("polkit_timeout_seconds: 0\n", 1, "polkit_timeout_seconds: must be from 1 to 600, not 0"),
     ])
     func badFilesAreRefusedAtTheirLine(text: String, line: Int, says: String) {
         #expect {

@@ -14,21 +14,33 @@ struct DaemonProcessTests {
     static let xm4Path: ObjectPath = "/org/sonyctl/Daemon1/devices/dev_AA_BB_CC_DD_EE_01"
     static let bluezPath: ObjectPath = "/org/bluez/hci0/dev_AA_BB_CC_DD_EE_01"
 
-    /// A private system bus, the simulated BlueZ with a connected XM4, and polkit allowing.
+    /// A private system bus, the simulated BlueZ with a connected XM4, and polkit allowing
+    /// (or, `polkitHangs`, one whose CheckAuthorization never answers).
     struct World {
         let bus: PrivateBus
         let bluez: SonyBlueZ
         let polkit: DBusMock
         let client: Connection
+        static let authority: ObjectPath = "/org/freedesktop/PolicyKit1/Authority"
 
-        init() async throws {
+        init(polkitHangs: Bool = false) async throws {
             bus = try PrivateBus(type: "system")
             bluez = try await SonyBlueZ(bus: bus)
-            polkit = try await DBusMock.template("polkitd", name: "org.freedesktop.PolicyKit1", on: bus)
             client = try bus.connect()
-            _ = try await client.call(
-                destination: "org.freedesktop.PolicyKit1", path: "/org/freedesktop/PolicyKit1/Authority",
-                interface: "org.freedesktop.DBus.Mock", member: "SetAllowed", [.array(.string, [.string(DaemonNames.manageAction)])])
+            if polkitHangs {
+                polkit = try await DBusMock.object(
+                    name: "org.freedesktop.PolicyKit1", path: Self.authority, interface: "org.freedesktop.PolicyKit1.Authority", on: bus)
+                // The mock's one thread sleeps in the first call: no answer, ever, to anyone.
+                _ = try await client.call(
+                    destination: "org.freedesktop.PolicyKit1", path: Self.authority, interface: "org.freedesktop.DBus.Mock",
+                    member: "AddMethod", [.string("org.freedesktop.PolicyKit1.Authority"), .string("CheckAuthorization"),
+                                          .string("(sa{sv})sa{ss}us"), .string("(bba{ss})"), .string("__import__('time').sleep(3600)")])
+            } else {
+                polkit = try await DBusMock.template("polkitd", name: "org.freedesktop.PolicyKit1", on: bus)
+                _ = try await client.call(
+                    destination: "org.freedesktop.PolicyKit1", path: Self.authority,
+                    interface: "org.freedesktop.DBus.Mock", member: "SetAllowed", [.array(.string, [.string(DaemonNames.manageAction)])])
+            }
             try await bluez.addDevice(Self.xm4, "WH-1000XM4", RepairFixture.xm4Properties.merging([
                 "Paired": Variant(true), "Trusted": Variant(true), "Connected": Variant(true), "ServicesResolved": Variant(true),
             ]) { $1 })
@@ -70,6 +82,13 @@ struct DaemonProcessTests {
             try await withDeadline(.seconds(15), what) {
                 while await !condition() { try await Task.sleep(for: .milliseconds(10)) }
             }
+        }
+
+        /// How often BlueZ's `method` on `path` was called (python-dbusmock's own log).
+        func calls(_ method: String, on path: ObjectPath) async throws -> Int {
+            let reply = try await client.call(destination: "org.bluez", path: path, interface: "org.freedesktop.DBus.Mock",
+                                              member: "GetMethodCalls", [.string(method)])
+            return RepairFixture.rows(reply).count
         }
 
         func drop() async throws {
@@ -136,9 +155,17 @@ struct DaemonProcessTests {
         #expect(code == 0, "\(log)")
         let answer = await repair.result
         #expect((try? answer.get()) == nil, "the caller got an error, not silence")
+        // The daemon's own answer, not the bus telling the caller the daemon is gone.
+        if case .failure(let error) = answer {
+            #expect((error as? DBusError)?.name.rawValue == "org.sonyctl.Daemon1.Error.Cancelled", "\(error)")
+        }
         let sessions = RepairFixture.rows(try await world.bluez.mock("GetDiscoverySessions", [.string("hci0")]))
         #expect(sessions.allSatisfy { $0.dropFirst().first?.boolValue == false }, "discovery stopped")
         #expect(RepairFixture.rows(try await world.bluez.mock("GetAgents")).isEmpty, "the agent unregistered")
+        // bluetoothd would also end discovery when the daemon leaves the bus: this says it asked
+        // first. The agent is registered only from pairing on (SigtermWhilePairingTests).
+        #expect(try await world.calls("StopDiscovery", on: "/org/bluez/hci0") == 1, "discovery stopped by the daemon")
+        #expect(try await world.calls("RegisterAgent", on: "/org/bluez") == 0, "no agent while waiting for the device")
         #expect(try await world.client.nameOwner(DaemonNames.busName) == nil, "the name released")
         #expect(log.contains("repair cancelled"), "\(log)")
         // The next run shows how the job ended.

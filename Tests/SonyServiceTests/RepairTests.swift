@@ -25,7 +25,8 @@ struct RepairTests {
         try await f.stage("waiting-for-device")
         // Forgotten on the host: the device and its LE twin are gone from BlueZ.
         #expect(f.daemon.bluez.tree.devices.isEmpty)
-        #expect(try await f.discoverySessions().map(\.1) == [true])
+        // The stage is announced before StartDiscovery is answered: wait for the session.
+        try await f.until("a discovery session of ours") { (try? await f.discoverySessions().map(\.1)) == [true] }
         try await f.enterPairingMode()
         try await repaired
 
@@ -185,7 +186,8 @@ struct RepairTests {
         let f = try await RepairFixture()
         async let ended = f.repairError(["Timeout": Variant(UInt32(60))])
         try await f.stage("waiting-for-device")
-        #expect(try await f.discoverySessions().map(\.1) == [true])
+        // The stage is announced before StartDiscovery is answered: wait for the session.
+        try await f.until("a discovery session of ours") { (try? await f.discoverySessions().map(\.1)) == [true] }
         f.runner.cancel()  // what SIGTERM does through the service group
         _ = try? await f.runner.value
         #expect(try await f.discoverySessions().allSatisfy { !$0.1 }, "discovery stopped")

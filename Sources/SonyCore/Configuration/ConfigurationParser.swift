@@ -9,8 +9,11 @@ struct ConfigurationParser {
         var configuration = DaemonConfiguration()
         guard let root = try reader.composeIfAny(yaml) else { return configuration }
         let top = try reader.mapping(root, "the configuration")
-        try reader.checkKeys(top, path: "the configuration", required: [], optional: ["fallback_group", "repair", "watch", "history"])
+        try reader.checkKeys(top, path: "the configuration", required: [], optional: ["fallback_group", "polkit_timeout_seconds", "repair", "watch", "history"])
         configuration.fallbackGroup = try reader.optionalString(top, "fallback_group", "the configuration")
+        if let node = top.value("polkit_timeout_seconds") {
+            configuration.polkitTimeout = .seconds(try reader.integer(node, "polkit_timeout_seconds", in: 1...600))
+        }
         if let node = top.value("repair") { configuration.repair = try repair(node) }
         if let node = top.value("watch") { configuration.watch = try watch(node) }
         if let node = top.value("history") { configuration.history = try history(node) }

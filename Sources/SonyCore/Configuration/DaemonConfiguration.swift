@@ -4,6 +4,9 @@
 public struct DaemonConfiguration: Sendable, Equatable {
     /// Without polkit on the bus, members of this group may manage devices (root always may).
     public var fallbackGroup: String?
+    /// How long a Forget, Repair or CancelRepair waits for polkit's answer (its password
+    /// dialog included) before it is refused; a polkit that hangs costs no more than this.
+    public var polkitTimeout: Duration
     /// How patient a repair is with BlueZ.
     public var repair: RepairPolicy
     /// What counts as a disconnect pattern, and what to do after flapping.
@@ -12,10 +15,11 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var history: HistoryRetention
 
     public init(
-        fallbackGroup: String? = nil, repair: RepairPolicy = RepairPolicy(), watch: WatchPolicy = WatchPolicy(),
+        fallbackGroup: String? = nil, polkitTimeout: Duration = .seconds(120), repair: RepairPolicy = RepairPolicy(), watch: WatchPolicy = WatchPolicy(),
         history: HistoryRetention = HistoryRetention()
     ) {
         self.fallbackGroup = fallbackGroup
+        self.polkitTimeout = polkitTimeout
         self.repair = repair
         self.watch = watch
         self.history = history

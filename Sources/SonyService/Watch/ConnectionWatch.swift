@@ -42,6 +42,8 @@ final class ConnectionWatch: Sendable {
         /// The latest finding of each kind, with the advice it was given.
         var findings: [PatternKind: (finding: PatternFinding, advice: Advice)] = [:]
         var wake: Task<Void, Never>?
+        /// The moment `wake` is set for (wall clock), while it has not fired.
+        var wakeAt: Microseconds?
         var audioTimer: Task<Void, Never>?
         var reconnect: Task<Void, Never>?
     }
@@ -337,10 +339,16 @@ final class ConnectionWatch: Sendable {
         let now = clock.now()
         state.withLock { all in
             guard var tracked = all[address] else { return }
+            let next = tracked.watch.nextChange(after: now)
+            // Most changes leave the next moment where it was (the oldest drop's): the wake
+            // set for it stands, rather than a new timer for every signal of a flapping link.
+            if let next, next == tracked.wakeAt, tracked.wake != nil { return }
             tracked.wake?.cancel()
-            tracked.wake = tracked.watch.nextChange(after: now).map { next in
+            tracked.wakeAt = next
+            tracked.wake = next.map { next in
                 Task { [weak self] in
                     guard (try? await TimerClock().sleep(for: .microseconds(Int64(clamping: next - now)))) != nil else { return }
+                    self?.state.withLock { $0[address]?.wakeAt = nil }
                     self?.publish(address)
                 }
             }
