@@ -15,12 +15,12 @@ struct WatchAndFailureTests {
         let output = lines(of: try #require(child.stdout))
         // stderr says when the subscription is in place.
         let banner = lines(of: try #require(child.stderr))
-        _ = try await first(banner, within: .seconds(10), "watch to start")
+        _ = try await first(banner, within: .seconds(30), "watch to start")
         let xm4 = CLIWorld.bluezPath(CLIWorld.xm4)
         try await w.mock("DropConnection", [.objectPath(xm4), .string("org.bluez.Reason.Timeout"), .string(""), .boolean(true)])
         try await w.mock("SetBattery", [.objectPath(xm4), .byte(41)])
         try await w.mock("RemoteConnect", [.objectPath(xm4), [String: Variant]().dbusValue])
-        let seen = try await withDeadline(.seconds(10), "disconnected, battery and connected") { () -> [String] in
+        let seen = try await withDeadline(.seconds(30), "disconnected, battery and connected") { () -> [String] in
             var kinds: [String] = []
             for await line in output {
                 guard let doc = try? json(line), let kind = doc["event"] as? String else { continue }
@@ -38,13 +38,13 @@ struct WatchAndFailureTests {
         let w = try await CLIWorld()
         let child = try ChildProcess(CLIWorld.sonyctl, ["watch", "--json", CLIWorld.xm4], environment: w.environment, stdout: .pipe, stderr: .pipe)
         let output = lines(of: try #require(child.stdout))
-        _ = try await first(lines(of: try #require(child.stderr)), within: .seconds(10), "watch to start")
+        _ = try await first(lines(of: try #require(child.stderr)), within: .seconds(30), "watch to start")
         let xm4 = CLIWorld.bluezPath(CLIWorld.xm4)
         for _ in 0..<3 {
             try await w.mock("DropConnection", [.objectPath(xm4), .string("org.bluez.Reason.Timeout"), .string(""), .boolean(true)])
             try await w.mock("RemoteConnect", [.objectPath(xm4), [String: Variant]().dbusValue])
         }
-        let line = try await first(output, within: .seconds(10), "the pattern line") { $0.contains(#""event":"pattern""#) }
+        let line = try await first(output, within: .seconds(30), "the pattern line") { $0.contains(#""event":"pattern""#) }
         child.signal(SIGTERM)
         _ = await child.wait()
         let doc = try json(line)
@@ -70,9 +70,9 @@ struct WatchAndFailureTests {
         let w = try await CLIWorld()
         let child = try ChildProcess(CLIWorld.sonyctl, ["watch", "--json", "WH-1000XM4"], environment: w.environment, stdout: .pipe, stderr: .pipe)
         let output = lines(of: try #require(child.stdout))
-        _ = try await first(lines(of: try #require(child.stderr)), within: .seconds(10), "watch to start")
+        _ = try await first(lines(of: try #require(child.stderr)), within: .seconds(30), "watch to start")
         try await w.mock("SetBattery", [.objectPath(CLIWorld.bluezPath(CLIWorld.xm4)), .byte(33)])
-        let line = try await first(output, within: .seconds(10), "the battery line")
+        let line = try await first(output, within: .seconds(30), "the battery line")
         child.signal(SIGINT)
         _ = await child.wait()
         let doc = try json(line)
