@@ -133,7 +133,7 @@ struct MirrorTests {
         let events = client.events()
         var bluez = self.bluez
         bluez.mock.kill()
-        _ = try await first(events, within: .seconds(10), "unavailable") { $0 == .unavailable }
+        _ = try await first(events, within: .seconds(30), "unavailable") { $0 == .unavailable }
         #expect(client.tree.devices.isEmpty && client.tree.adapters.isEmpty)
         #expect(!client.isAvailable)
         let error = try await #require(throws: BlueZError.self) { try await client.startDiscovery("/org/bluez/hci0") }

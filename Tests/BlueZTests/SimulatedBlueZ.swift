@@ -52,14 +52,14 @@ struct SimulatedBlueZ {
 }
 
 /// Waits until the mirror's tree satisfies `condition`.
-func waitFor(_ client: BlueZClient, _ what: String, within limit: Duration = .seconds(10), _ condition: @escaping @Sendable (ObjectTree) -> Bool) async throws {
+func waitFor(_ client: BlueZClient, _ what: String, within limit: Duration = .seconds(30), _ condition: @escaping @Sendable (ObjectTree) -> Bool) async throws {
     let events = client.events()
     if condition(client.tree) { return }
     _ = try await first(events, within: limit, what) { _ in condition(client.tree) }
 }
 
 /// Polls a condition nothing announces, up to a deadline.
-func waitUntil(_ what: String, within limit: Duration = .seconds(10), _ condition: @escaping @Sendable () async -> Bool) async throws {
+func waitUntil(_ what: String, within limit: Duration = .seconds(30), _ condition: @escaping @Sendable () async -> Bool) async throws {
     try await withDeadline(limit, what) {
         while await !condition() { try await Task.sleep(for: .milliseconds(20)) }
     }

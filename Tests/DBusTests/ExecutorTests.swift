@@ -41,7 +41,7 @@ struct ExecutorTests {
         }
         try await Task.sleep(for: .milliseconds(100))
         connection.close()
-        let result = try await withDeadline(.seconds(10), "the task to finish") { try await outcome.value }
+        let result = try await withDeadline(.seconds(30), "the task to finish") { try await outcome.value }
         #expect(result.hasPrefix(ErrorName.disconnected.rawValue))
         #expect(!result.hasSuffix("dbus-connection"))
     }

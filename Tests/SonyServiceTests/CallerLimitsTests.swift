@@ -7,7 +7,8 @@ import Testing
 
 /// What any caller, authorized or not, can make the daemon do is bounded: the
 /// size of a history answer, the length of a query.
-@Suite(.timeLimit(.minutes(1)))
+/// Three minutes: 50,001 events in and 50,000 back out take over a minute under ThreadSanitizer.
+@Suite(.timeLimit(.minutes(3)))
 struct CallerLimitsTests {
     static let xm4 = "AA:BB:CC:DD:EE:01"
     static let path: ObjectPath = "/org/sonyctl/Daemon1/devices/dev_AA_BB_CC_DD_EE_01"
@@ -45,9 +46,9 @@ struct CallerLimitsTests {
         let newest = try await history(since: 0, limit: 50_000)
         guard case .array(_, let rows)? = newest.body.first else { throw TestSupportError("GetHistory answered \(newest.body)") }
         #expect(rows.count == 50_000)
-        let later = try await history(since: UInt64(t0) + 1, limit: 0)
+        let later = try await history(since: UInt64(t0) + 40_001, limit: 0)
         guard case .array(_, let laterRows)? = later.body.first else { throw TestSupportError("GetHistory answered \(later.body)") }
-        #expect(laterRows.count == 50_000, "a later since brings it under the cap")
+        #expect(laterRows.count == 10_000, "a later since brings it under the cap")
 
         let long = String(repeating: "x", count: 1 << 20)
         let huge = try await #require(throws: DBusError.self) {

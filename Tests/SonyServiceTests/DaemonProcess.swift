@@ -34,7 +34,7 @@ final class DaemonProcess: Sendable {
     deinit { child.kill() }
 
     /// Waits for the process to end and returns its exit code and what it logged.
-    func exit(within limit: Duration = .seconds(10)) async throws -> (code: Int32, log: String) {
+    func exit(within limit: Duration = .seconds(30)) async throws -> (code: Int32, log: String) {
         let child = child
         let status = try await withDeadline(limit, "sonyctld to exit") { await child.wait() }
         return (ChildProcess.exitCode(status), String(decoding: await log.value, as: UTF8.self))

@@ -35,7 +35,7 @@ struct DaemonTests {
         client = try bus.connect()
         try await waitForOwner(of: DaemonNames.busName, on: client, within: .seconds(30))
         let client = self.client
-        try await withDeadline(.seconds(10), "the XM4's object") {
+        try await withDeadline(.seconds(30), "the XM4's object") {
             while (try? await client.call(destination: DaemonNames.busName, path: Self.xm4Path, interface: .properties, member: "Get",
                                           [.string(DaemonNames.deviceInterface.rawValue), .string("Model")]))?.body.first != .variant(.string("WH-1000XM4")) {
                 try await Task.sleep(for: .milliseconds(20))

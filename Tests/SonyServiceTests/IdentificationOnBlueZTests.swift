@@ -41,7 +41,7 @@ struct IdentificationOnBlueZTests {
         // once the last one's Modalias shows, everything before it has too.
         let events = client.events()
         if !Self.complete(client.tree, total) {
-            _ = try await first(events, within: .seconds(10), "the mirror") { _ in Self.complete(client.tree, total) }
+            _ = try await first(events, within: .seconds(30), "the mirror") { _ in Self.complete(client.tree, total) }
         }
         let identifier = SonyIdentifier(catalogue: catalogue)
         for device in client.tree.devices.values {

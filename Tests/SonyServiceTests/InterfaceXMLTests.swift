@@ -44,7 +44,7 @@ struct InterfaceXMLTests {
         let client = try bus.connect()
         try await waitForOwner(of: DaemonNames.busName, on: client, within: .seconds(30))
         let path: ObjectPath = "/org/sonyctl/Daemon1/devices/dev_AA_BB_CC_DD_EE_01"
-        try await withDeadline(.seconds(10), "the device object") {
+        try await withDeadline(.seconds(30), "the device object") {
             while (try? await client.call(destination: DaemonNames.busName, path: path, interface: .peer, member: "Ping")) == nil
                 || daemon.records.isEmpty {
                 try await Task.sleep(for: .milliseconds(20))

@@ -14,10 +14,10 @@ struct LiveEventsTests {
         let events = client.events()
         let runner = Task { try await client.run() }
         defer { runner.cancel() }
-        _ = try await first(events, within: .seconds(10), "the sync") { $0 == .available }
+        _ = try await first(events, within: .seconds(30), "the sync") { $0 == .available }
 
         _ = try await bluez.control.call(destination: "org.bluez", path: "/", interface: "org.sonyctl.Mock", member: "SetBattery", [.objectPath(path), .byte(42)])
-        _ = try await first(events, within: .seconds(10), "the battery") { event in
+        _ = try await first(events, within: .seconds(30), "the battery") { event in
             if case .deviceChanged(let device, let keys) = event { return keys.contains("Battery") && device.battery == 42 }
             return false
         }
@@ -25,7 +25,7 @@ struct LiveEventsTests {
         _ = try await bluez.control.call(
             destination: "org.bluez", path: "/", interface: "org.sonyctl.Mock", member: "DropConnection",
             [.objectPath(path), .string("org.bluez.Reason.Timeout"), .string("Connection timeout"), .boolean(true)])
-        let drop = try await first(events, within: .seconds(10), "the drop") { event in
+        let drop = try await first(events, within: .seconds(30), "the drop") { event in
             if case .deviceDisconnected = event { return true }
             return false
         }
@@ -38,7 +38,7 @@ struct LiveEventsTests {
 }
 
 func waitUntil(_ client: BlueZClient, _ condition: @escaping @Sendable (ObjectTree) -> Bool) async throws {
-    try await withDeadline(.seconds(10), "the mirror") {
+    try await withDeadline(.seconds(30), "the mirror") {
         while !condition(client.tree) { try await Task.sleep(for: .milliseconds(10)) }
     }
 }

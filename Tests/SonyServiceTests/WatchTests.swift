@@ -6,7 +6,7 @@ import SonyService
 import Testing
 
 /// The watch end to end: the simulated XM4 drops, the daemon records, recognises and says.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(2)))
 struct WatchTests {
     @Test func threeDropsAreOneFlappingPatternWithReasonsInTheHistory() async throws {
         let f = try await RepairFixture()
@@ -221,7 +221,7 @@ struct WatchTests {
             "Paired": Variant(true), "Connected": Variant(true), "ServicesResolved": Variant(true),
         ])
         let witnessPath: ObjectPath = "/org/sonyctl/Daemon1/devices/dev_AA_BB_CC_DD_EE_05"
-        try await f.until("the witness's no-audio-profile") {
+        try await f.until("the witness's no-audio-profile", within: .seconds(45)) {
             (try? await f.property("Health", path: witnessPath)) == .string("no-audio-profile")
         }
         #expect(!f.patterns.contains { $0.kind == "no-audio-profile" }, "the XM4 streams: \(f.patterns.map(\.kind))")
