@@ -60,26 +60,22 @@ public final class HistoryStore: Sendable {
     /// repair cancelled by SIGTERM) still gets its ending recorded.
     public func append(_ events: [HistoryEvent]) async throws {
         let retention = retention
-        let database = database
-        try await HistoryThread.shared.run {
-            try database.write { db in
-                for event in events { try EventRow(event).insert(db) }
-                guard let newest = events.map(\.time).max() else { return }
-                if newest > retention.maxAge {
-                    try db.execute(sql: "DELETE FROM events WHERE time_us < ?", arguments: [Int64(clamping: newest - retention.maxAge)])
-                }
-                try db.execute(
-                    sql: "DELETE FROM events WHERE id <= (SELECT id FROM events ORDER BY id DESC LIMIT 1 OFFSET ?)",
-                    arguments: [retention.maxEvents])
+        try await write { db in
+            for event in events { try EventRow(event).insert(db) }
+            guard let newest = events.map(\.time).max() else { return }
+            if newest > retention.maxAge {
+                try db.execute(sql: "DELETE FROM events WHERE time_us < ?", arguments: [Int64(clamping: newest - retention.maxAge)])
             }
+            try db.execute(
+                sql: "DELETE FROM events WHERE id <= (SELECT id FROM events ORDER BY id DESC LIMIT 1 OFFSET ?)",
+                arguments: [retention.maxEvents])
         }
     }
 
     /// Remembers what a device is, so that it keeps its object after BlueZ forgets it
     /// and after the daemon restarts.
     public func remember(_ device: KnownDevice) async throws {
-        let database = database
-        try await HistoryThread.shared.run { try database.write { db in try DeviceRow(device).save(db) } }
+        try await write { db in try DeviceRow(device).save(db) }
     }
 
     // MARK: - Reading
@@ -91,12 +87,9 @@ public final class HistoryStore: Sendable {
         let withinCap = limit > 0 && limit <= cap
         // One row beyond the cap is how to know there are too many; SQLite's LIMIT -1 is none.
         let rowsWanted = withinCap ? limit : (cap < .max ? cap + 1 : -1)
-        let database = database
-        let rows = try await HistoryThread.shared.run {
-            try database.read { db in
-                try EventRow.fetchAll(db, sql: "SELECT * FROM events WHERE address = ? AND time_us >= ? ORDER BY time_us DESC, id DESC LIMIT ?",
-                                      arguments: [address, Int64(clamping: since), rowsWanted])
-            }
+        let rows = try await read { db in
+            try EventRow.fetchAll(db, sql: "SELECT * FROM events WHERE address = ? AND time_us >= ? ORDER BY time_us DESC, id DESC LIMIT ?",
+                                  arguments: [address, Int64(clamping: since), rowsWanted])
         }
         if !withinCap, rows.count > cap { throw TooManyEvents(cap: cap) }
         return rows.reversed().compactMap(\.event)
@@ -104,23 +97,29 @@ public final class HistoryStore: Sendable {
 
     /// Every device's events at or after `since`, oldest first: what the watch replays at start.
     public func events(since: Microseconds) async throws -> [HistoryEvent] {
-        let database = database
-        return try await HistoryThread.shared.run {
-            try database.read { db in
-                try EventRow.fetchAll(db, sql: "SELECT * FROM events WHERE time_us >= ? ORDER BY time_us, id",
-                                      arguments: [Int64(clamping: since)]).compactMap(\.event)
-            }
+        try await read { db in
+            try EventRow.fetchAll(db, sql: "SELECT * FROM events WHERE time_us >= ? ORDER BY time_us, id",
+                                  arguments: [Int64(clamping: since)]).compactMap(\.event)
         }
     }
 
     public func knownDevices() async throws -> [KnownDevice] {
-        let database = database
-        return try await HistoryThread.shared.run { try database.read { db in try DeviceRow.fetchAll(db).map(\.device) } }
+        try await read { db in try DeviceRow.fetchAll(db).map(\.device) }
     }
 
     public func count() async throws -> Int {
+        try await read { db in try EventRow.fetchCount(db) }
+    }
+
+    /// Every SQLite call goes through these two, on the history thread (`HistoryThread`).
+    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         let database = database
-        return try await HistoryThread.shared.run { try database.read { db in try EventRow.fetchCount(db) } }
+        return try await HistoryThread.shared.run { try database.read(body) }
+    }
+
+    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        let database = database
+        return try await HistoryThread.shared.run { try database.write(body) }
     }
 
     // MARK: - Opening
@@ -211,7 +210,7 @@ public final class HistoryStore: Sendable {
         }
         var done = 0
         while done < Int(info.st_size) {
-            let n = read(fd, buffer + done, Int(info.st_size) - done)
+            let n = Glibc.read(fd, buffer + done, Int(info.st_size) - done)
             guard n > 0 else {
                 sqlite3_free(buffer)
                 throw HistoryStoreError("read: \(String(cString: strerror(errno)))")
