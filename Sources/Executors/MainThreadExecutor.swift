@@ -1,5 +1,4 @@
 @_spi(ExperimentalCustomExecutors) @_spi(ExperimentalScheduling) public import _Concurrency
-import Synchronization
 
 /// The main actor's executor: the jobs of `async` main run on the main thread,
 /// which sleeps between them (libdispatch's main queue would hand them to its

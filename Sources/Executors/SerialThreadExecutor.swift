@@ -1,4 +1,3 @@
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -28,16 +27,4 @@ public final class SerialThreadExecutor: SerialExecutor, @unchecked Sendable {
     public func checkIsolated() {
         precondition(thread.isCurrent, "not on \(self)'s thread")
     }
-}
-
-/// Which thread serves an executor, for its isolation checks.
-final class ThreadIdentity: Sendable {
-    private let owner = Atomic<UInt>(0)
-
-    /// By the serving thread, before it runs any job.
-    func claim() {
-        owner.store(UInt(pthread_self()), ordering: .releasing)
-    }
-
-    var isCurrent: Bool { owner.load(ordering: .acquiring) == UInt(pthread_self()) }
 }
