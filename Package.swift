@@ -9,25 +9,32 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
-/// How the `sonyctl` front and cli-floor, its yardstick, are linked: a static
-/// Swift runtime (megabytes less resident memory and half the start-up of the
-/// shared one, ../shared/research/dbus-performance-baseline.md), GCC's
-/// libstdc++ statically too (Sources/sonyctl/Linking/libstdc++.so: the loader
-/// no longer maps and relocates libstdc++.so.6 at each start), no dynamic
-/// export of the executable's own symbols (nothing looks them up), and not
-/// position-independent (thousands fewer relocations at each start;
-/// libraries keep their ASLR). BENCHMARKS.md, issue 5, has the measurements.
-let oneShotLinking: [String] = [
-    "-static-stdlib", "-use-ld=lld", "-Xclang-linker", "-no-pie",
-    "-L\(Context.packageDirectory)/Sources/sonyctl/Linking",
-    "-Xlinker", "--no-export-dynamic",
-]
-
 /// Set by scripts/sanitize.sh: sonyctl and sonyctl-cli then link the shared Swift runtime, as
 /// the other executables do. Under AddressSanitizer the static runtime's
 /// `readLine` frees a line ASan's allocator never gave out: a "bad-free" that
 /// `print(readLine() ?? "")` built with `-sanitize=address -static-stdlib` shows.
 let sanitizing = Context.environment["SONYCTL_SANITIZE"] != nil
+
+/// Set by a packager who wants `sonyctl` and `sonyctl-cli` linked against the
+/// system's shared glibc and libdbus (see `staticClient`).
+let dynamicClient = Context.environment["SONYCTL_DYNAMIC_CLIENT"] != nil
+
+/// Whether the two executables users run, the `sonyctl` front and the full
+/// tool `sonyctl-cli` (and cli-floor, the front's yardstick), are each one
+/// static executable: the Swift runtime, libdbus (libdbus-1.a, from
+/// libdbus-1-dev) and glibc inside it, so that at each start the dynamic
+/// loader maps and relocates nothing. Loading libdbus and the six libraries
+/// libsystemd brings (libgcrypt, liblzma, libzstd, liblz4, libcap,
+/// libgpg-error) is half of what `dbus-send` itself takes. Sources/CDBusStatic
+/// has the two libsystemd names libdbus-1.a refers to. The price is a
+/// packager's: the two have to be rebuilt for a glibc or libdbus fix.
+/// BENCHMARKS.md, issue 5, has the figures.
+let staticClient = !sanitizing && !dynamicClient
+
+/// The client's link: static; or with the static Swift runtime only; or,
+/// under the sanitizers, with the shared one, as every other executable.
+let clientLinking: [String] =
+    staticClient ? ["-static-executable", "-use-ld=lld"] : sanitizing ? [] : ["-static-stdlib", "-use-ld=lld"]
 
 let package = Package(
     name: "sonyctl",
@@ -58,6 +65,8 @@ let package = Package(
             pkgConfig: "dbus-1",
             providers: [.apt(["libdbus-1-dev"])]
         ),
+        // What libdbus-1.a needs besides itself, in a static client (`staticClient`).
+        .target(name: "CDBusStatic"),
         .target(
             name: "DBus",
             dependencies: [
@@ -138,10 +147,10 @@ let package = Package(
         // reads through and so makes resident (BENCHMARKS.md, issue 5).
         .executableTarget(
             name: "sonyctl",
-            dependencies: ["SonyCLIOutput"],
+            dependencies: ["SonyCLIOutput"] + (staticClient ? ["CDBusStatic"] : []),
             exclude: ["Linking"],
             swiftSettings: swiftSettings,
-            linkerSettings: sanitizing ? [] : [.unsafeFlags(oneShotLinking + [
+            linkerSettings: sanitizing ? [] : [.unsafeFlags(clientLinking + [
                 // The functions `list` runs, laid out together: half the code
                 // pages to fault in (scripts/front-symbol-order.sh writes it).
                 "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/Sources/sonyctl/Linking/symbol-order.txt",
@@ -149,16 +158,14 @@ let package = Package(
             ])]
         ),
         // The full tool the front execs for every other command line
-        // (installed in $(PREFIX)/libexec/sonyctl/). A static Swift runtime
-        // and not position-independent, as the front; swift-argument-parser
-        // uses FoundationEssentials, whose archives refer to each other, so
-        // they are linked as a group.
+        // (installed in $(PREFIX)/libexec/sonyctl/), linked as the front;
+        // swift-argument-parser uses FoundationEssentials, whose archives
+        // refer to each other, so they are linked as a group.
         .executableTarget(
             name: "sonyctl-cli",
-            dependencies: ["SonyCLI"],
+            dependencies: ["SonyCLI"] + (staticClient ? ["CDBusStatic"] : []),
             swiftSettings: swiftSettings,
-            linkerSettings: sanitizing ? [] : [.unsafeFlags([
-                "-static-stdlib", "-use-ld=lld", "-Xclang-linker", "-no-pie",
+            linkerSettings: sanitizing ? [] : [.unsafeFlags(clientLinking + [
                 "-Xlinker", "--start-group",
                 "-lFoundationEssentials", "-l_FoundationCShims", "-l_FoundationCollections", "-lswiftSynchronization",
                 "-Xlinker", "--end-group",
@@ -190,8 +197,8 @@ let package = Package(
         // The platform's floor for a one-shot Swift D-Bus client, linked as sonyctl is.
         .executableTarget(
             name: "cli-floor",
-            dependencies: ["CDBus"],
-            linkerSettings: [.unsafeFlags(oneShotLinking)]
+            dependencies: ["CDBus"] + (staticClient ? ["CDBusStatic"] : []),
+            linkerSettings: [.unsafeFlags(clientLinking)]
         ),
         .executableTarget(
             name: "history-bench",

@@ -113,4 +113,30 @@ struct FrontTests {
         let full = try Data(contentsOf: URL(fileURLWithPath: CLIWorld.fullTool))
         #expect(full.range(of: Data("ArgumentParser".utf8)) != nil, "the check can see a linked module")
     }
+
+    /// Each start of `sonyctl` and `sonyctl-cli` maps no shared library: one
+    /// static executable each, unless built for the sanitizers or a packager
+    /// (Package.swift, `staticClient`). sonyctld is the control: it has an
+    /// interpreter, so the check can see one.
+    @Test(.disabled(if: ["SONYCTL_SANITIZE", "SONYCTL_DYNAMIC_CLIENT"].contains { ProcessInfo.processInfo.environment[$0] != nil }))
+    func theClientIsStaticExecutablesThatTheDynamicLoaderNeverSees() throws {
+        #expect(try Self.interpreter(of: CLIWorld.sonyctl) == nil)
+        #expect(try Self.interpreter(of: CLIWorld.fullTool) == nil)
+        #expect(try Self.interpreter(of: CLIWorld.binaries.appendingPathComponent("sonyctld").path)?.hasPrefix("/lib") == true)
+    }
+
+    /// The PT_INTERP of a 64-bit little-endian ELF file: the dynamic loader it asks for.
+    static func interpreter(of path: String) throws -> String? {
+        let image = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        func integer(_ offset: Int, _ size: Int) -> Int {
+            (0..<size).reduce(0) { $0 | Int(image[offset + $1]) << (8 * $1) }
+        }
+        try #require(image.count > 64 && image[0..<6] == [0x7F, 0x45, 0x4C, 0x46, 2, 1], "not an ELF64 LE file")
+        let table = integer(0x20, 8), entrySize = integer(0x36, 2), count = integer(0x38, 2)
+        for entry in (0..<count).map({ table + $0 * entrySize }) where integer(entry, 4) == 3 {
+            let start = integer(entry + 8, 8), size = integer(entry + 32, 8)
+            return String(decoding: image[start..<(start + size)].prefix { $0 != 0 }, as: UTF8.self)
+        }
+        return nil
+    }
 }
