@@ -31,10 +31,13 @@ let dynamicClient = Context.environment["SONYCTL_DYNAMIC_CLIENT"] != nil
 /// BENCHMARKS.md, issue 5, has the figures.
 let staticClient = !sanitizing && !dynamicClient
 
-/// The client's link: static; or with the static Swift runtime only; or,
-/// under the sanitizers, with the shared one, as every other executable.
+/// The client's link: static; or with the static Swift runtime only, not
+/// position-independent and exporting nothing (thousands fewer relocations
+/// at each start); or, under the sanitizers, as every other executable.
 let clientLinking: [String] =
-    staticClient ? ["-static-executable", "-use-ld=lld"] : sanitizing ? [] : ["-static-stdlib", "-use-ld=lld"]
+    staticClient ? ["-static-executable", "-use-ld=lld"]
+    : sanitizing ? []
+    : ["-static-stdlib", "-use-ld=lld", "-Xclang-linker", "-no-pie", "-Xlinker", "--no-export-dynamic"]
 
 let package = Package(
     name: "sonyctl",
