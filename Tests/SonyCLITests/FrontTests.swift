@@ -119,7 +119,7 @@ struct FrontTests {
     /// (Package.swift, `staticClient`). sonyctld is the control: it has an
     /// interpreter, so the check can see one.
     @Test(.disabled(if: ["SONYCTL_SANITIZE", "SONYCTL_DYNAMIC_CLIENT"].contains { ProcessInfo.processInfo.environment[$0] != nil }))
-    func theClientIsStaticExecutablesThatTheDynamicLoaderNeverSees() throws {
+    func theClientsTwoExecutablesAreStaticAndLoadNoSharedLibrary() throws {
         #expect(try Self.interpreter(of: CLIWorld.sonyctl) == nil)
         #expect(try Self.interpreter(of: CLIWorld.fullTool) == nil)
         #expect(try Self.interpreter(of: CLIWorld.binaries.appendingPathComponent("sonyctld").path)?.hasPrefix("/lib") == true)
