@@ -246,11 +246,13 @@ public final class SonyDaemon: Sendable {
                 "evidence": "\(seen.record.sony.evidence.map(\.rawValue).joined(separator: ","))",
             ])
             export(seen.record)
-        } else {
-            publish(seen.record)
         }
         if seen.learnt { await remember(seen.record) }
         await watch.update(subject(seen.record), old: seen.old, new: device, hostAudioReady: hostAudioReady(device.adapter))
+        // Published once the watch has written what the change means: a client that sees
+        // `Connected` turn and asks for the history finds the connect or the drop in it,
+        // as it does for the watch's own properties (ConnectionWatch.conclude).
+        if !seen.fresh { publish(seen.record) }
     }
 
     private func gone(_ device: DeviceInfo) async {
@@ -263,8 +265,8 @@ public final class SonyDaemon: Sendable {
             return (old, record)
         }
         guard let change else { return }
-        publish(change.record)
         await watch.update(subject(change.record), old: change.old, new: nil, hostAudioReady: true)
+        publish(change.record)
     }
 
     private func remember(_ record: DeviceRecord) async {
