@@ -30,6 +30,7 @@ bench:
 	./scripts/bench-dbus.sh
 	./scripts/bench-mirror.sh
 	./scripts/bench-cli.sh
+	./scripts/bench-link.sh
 
 # sonyctl on a machine with no Bluetooth: a private bus, the simulated BlueZ, sonyctld, a short tour.
 demo:

@@ -25,7 +25,7 @@ let dynamicClient = Context.environment["SONYCTL_DYNAMIC_CLIENT"] != nil
 /// libdbus-1-dev) and glibc inside it, so that at each start the dynamic
 /// loader maps and relocates nothing. Loading libdbus and the six libraries
 /// libsystemd brings (libgcrypt, liblzma, libzstd, liblz4, libcap,
-/// libgpg-error) is half of what `dbus-send` itself takes. Sources/CDBusStatic
+/// libgpg-error) is a third of what `dbus-send` itself takes. Sources/CDBusStatic
 /// has the two libsystemd names libdbus-1.a refers to. The price is a
 /// packager's: the two have to be rebuilt for a glibc or libdbus fix.
 /// BENCHMARKS.md, issue 5, has the figures.
