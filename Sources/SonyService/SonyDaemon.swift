@@ -78,7 +78,8 @@ public final class SonyDaemon: Sendable {
         watch.connect(ConnectionWatch.Output(
             publish: { [weak self] address, properties in self?.publish(address, properties) },
             pattern: { [weak self] address, finding, advice in self?.signalPattern(address, finding, advice) },
-            reconnect: { [weak self] address in await self?.reconnect(address) ?? false }))
+            reconnect: { [weak self] address in await self?.reconnect(address) ?? false },
+            audioStillMissing: { [weak self] address in self?.audioStillMissing(address) ?? false }))
     }
 
     /// A logger that says nothing: what tests and embedders get unless they pass one.
@@ -347,6 +348,11 @@ public final class SonyDaemon: Sendable {
             logger.info("reconnect after flapping failed", metadata: ["device": "\(address)", "error": "\(error)"])
             return false
         }
+    }
+
+    private func audioStillMissing(_ address: String) -> Bool {
+        guard let path = record(for: address).record?.bluez?.path, let device = bluez.tree.devices[path] else { return false }
+        return device.connected && !device.audioProfileUp
     }
 
     // MARK: - Methods

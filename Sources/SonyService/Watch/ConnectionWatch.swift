@@ -30,6 +30,9 @@ final class ConnectionWatch: Sendable {
         var pattern: @Sendable (_ address: String, _ finding: PatternFinding, _ advice: Advice) -> Void
         /// The after-flapping policy asks for a reconnect.
         var reconnect: @Sendable (_ address: String) async -> Bool
+        /// Whether BlueZ's latest word on the device (the mirror, which runs ahead of the
+        /// updates the watch has been given) is still "connected, no audio profile".
+        var audioStillMissing: @Sendable (_ address: String) -> Bool = { _ in true }
     }
 
     private struct Tracked {
@@ -362,6 +365,10 @@ final class ConnectionWatch: Sendable {
             all[address]?.audioTimer?.cancel()
             all[address]?.audioTimer = Task { [weak self] in
                 guard (try? await TimerClock().sleep(for: .microseconds(Int64(clamping: timeout)))) != nil, let self else { return }
+                // The update that brings the stream (or the drop) can be queued behind a
+                // slow history write when the timer fires: BlueZ already said it, so the
+                // headset is not called profile-less for the daemon's own lag.
+                guard self.output.withLock({ $0 })?.audioStillMissing(address) ?? true else { return }
                 let findings = self.observe(address, .audioProfileMissing(at: self.clock.now()))
                 await self.conclude([], findings, of: subject, hostAudioReady: hostAudioReady)
             }
