@@ -203,9 +203,9 @@ struct WatchTests {
     /// ServicesResolved false while the A2DP stream is up, and the watch called that
     /// no-audio-profile.
     @Test func aStreamingHeadsetHasItsAudioProfileWhateverServicesSay() async throws {
-        // Long enough for AddMediaTransport to reach the daemon after the reconnect
-        // even under a sanitizer with the whole suite on two loaded cores (300 ms
-        // and then 2 s were not).
+        // Long enough for AddMediaTransport to reach the daemon's mirror after the
+        // reconnect under a sanitizer with the whole suite on two loaded cores. (The
+        // watch's own queue may lag further: the timer asks the mirror, see AudioTimerTests.)
         let f = try await RepairFixture(watch: WatchPolicy(audioProfileTimeout: 6_000_000))
         let hfpOnly: [String: Variant] = ["UUIDs": Variant(["0000111e-0000-1000-8000-00805f9b34fb"])]
         _ = try await f.bluez.mock("SetProperties", [.objectPath(RepairFixture.bluezPath), .string("org.bluez.Device1"), hfpOnly.dbusValue])
