@@ -249,4 +249,12 @@ public final class Connection: Sendable {
     public func unexport(_ path: ObjectPath) {
         loop.objects.unexport(path)
     }
+
+    /// Cancels the method handlers still running and returns once each has answered
+    /// (a cancelled one with the error it chooses, else `Failed`): what a service does
+    /// before it leaves the bus, so no caller is left with `NoReply`. Calls that
+    /// arrive meanwhile are not waited for.
+    public func finishCalls() async {
+        await loop.objects.finishCalls()
+    }
 }

@@ -102,6 +102,9 @@ public final class SonyDaemon: Sendable {
 
     private func shutdown() async {
         await repairs.cancelAll()
+        // The Repair calls those jobs belonged to answer `Cancelled` from their own
+        // tasks: before the name goes, or their callers see only `NoReply`.
+        await connection.finishCalls()
         watch.stop()
         if connection.isConnected { _ = try? await connection.releaseName(DaemonNames.busName) }
         logger.info("stopped")

@@ -211,4 +211,34 @@ struct ExportTests {
         let reply = try await client.call(destination: name, path: TestService.path, interface: TestService.interface, member: "Echo", [.string("still here")])
         #expect(try reply.decode(String.self) == "still here")
     }
+
+    /// A service stopping with a call still being worked on: `finishCalls` cancels the
+    /// handler and returns once it has answered, so the caller hears why rather than
+    /// `NoReply` when the service then leaves the bus.
+    @Test func finishCallsAnswersEveryCallerBeforeTheServiceLeaves() async throws {
+        let started = Latch()
+        let slow = DBusInterface("org.sonyctl.Slow1", methods: [
+            .init("Wait", handler: .async { _ in
+                started.open()
+                try await Task.sleep(for: .seconds(60))
+                return []
+            }),
+        ])
+        try server.export(ExportedObject(path: "/org/sonyctl/Slow1", interfaces: [slow]))
+        let client = try bus.connect()
+        let waiting = Task {
+            try await client.call(destination: name, path: "/org/sonyctl/Slow1", interface: "org.sonyctl.Slow1", member: "Wait", [])
+        }
+        await started.wait()
+        await server.finishCalls()
+        // Leaving the bus as a service does: a last round trip, then closing.
+        _ = try await server.releaseName(name)
+        server.close()
+        guard case .failure(let error) = await waiting.result else {
+            Issue.record("the call succeeded")
+            return
+        }
+        #expect((error as? DBusError)?.name == .failed, "\(error)")
+        #expect((error as? DBusError)?.message == "the call was cancelled", "\(error)")
+    }
 }

@@ -5,6 +5,9 @@ import Locking
 /// including the standard interfaces every object answers.
 final class ObjectServer: Sendable {
     private let objects = Lock<[ObjectPath: ExportedObject]>([:])
+    /// The async handlers still to answer, so that a service stopping can let each one
+    /// reply before it leaves the bus (`finishCalls`).
+    private let running = Lock<(next: UInt64, tasks: [UInt64: Task<Void, Never>])>((0, [:]))
 
     func export(_ object: ExportedObject, loop: EventLoop) throws(DBusError) {
         let inserted = objects.withLock { all -> Bool in
@@ -58,6 +61,13 @@ final class ObjectServer: Sendable {
             }
         }
         return Set(names.map(String.init)).sorted()
+    }
+
+    /// Cancels the async handlers running now and returns once each has queued its answer.
+    func finishCalls() async {
+        let tasks = running.withLock { Array($0.tasks.values) }
+        for task in tasks { task.cancel() }
+        for task in tasks { await task.value }
     }
 
     // MARK: - Dispatch (on the loop thread)
@@ -115,14 +125,20 @@ final class ObjectServer: Sendable {
             case .immediate(let handler):
                 return .success(try Self.checkOutput(try handler(context), of: method))
             case .async(let handler):
-                Task {
-                    let result: Result<[DBusValue], DBusError>
-                    do {
-                        result = .success(try Self.checkOutput(try await handler(context), of: method))
-                    } catch {
-                        result = .failure(Self.convert(error))
+                // Made under the lock, so the task's own removal cannot come before it is entered.
+                running.withLock { running in
+                    let id = running.next
+                    running.next += 1
+                    running.tasks[id] = Task {
+                        let result: Result<[DBusValue], DBusError>
+                        do {
+                            result = .success(try Self.checkOutput(try await handler(context), of: method))
+                        } catch {
+                            result = .failure(Self.convert(error))
+                        }
+                        Self.answer(call, with: result, loop: loop, fromLoop: false)
+                        self.running.withLock { _ = $0.tasks.removeValue(forKey: id) }
                     }
-                    Self.answer(call, with: result, loop: loop, fromLoop: false)
                 }
                 return nil
             }
