@@ -14,6 +14,8 @@ final class RepairJobs: Sendable {
     }
 
     private let jobs = Lock<[ObjectPath: Job]>([:])
+    /// Set by `cancelAll`: a daemon stopping starts no repair it would then abandon.
+    private let closed = Lock(false)
     private let executor: (any TaskExecutor)?
 
     init(executor: (any TaskExecutor)?) {
@@ -25,6 +27,7 @@ final class RepairJobs: Sendable {
         address: String, adapter: ObjectPath, _ body: @escaping @Sendable () async -> RepairOutcome
     ) throws(DaemonError) -> Task<RepairOutcome, Never> {
         try jobs.withLock { (jobs) throws(DaemonError) -> Task<RepairOutcome, Never> in
+            if closed.withLock({ $0 }) { throw DaemonError(.failed, "sonyctld is stopping") }
             if let running = jobs[adapter] {
                 throw DaemonError(
                     .busy, "a repair of \(running.address) is already running on \(adapter.rawValue.split(separator: "/").last ?? "")")
@@ -44,9 +47,12 @@ final class RepairJobs: Sendable {
         jobs.withLock { $0.values.first { $0.address == address }?.task }
     }
 
-    /// Cancels every repair and waits until each has cleaned up.
+    /// Cancels every repair, refuses new ones, and waits until each has cleaned up.
     func cancelAll() async {
-        let tasks = jobs.withLock { $0.values.map(\.task) }
+        let tasks = jobs.withLock { jobs in
+            closed.withLock { $0 = true }
+            return jobs.values.map(\.task)
+        }
         for task in tasks { task.cancel() }
         for task in tasks { _ = await task.value }
     }
