@@ -44,12 +44,9 @@ import Testing
             await watch.update(subject, old: nil, new: device, hostAudioReady: true)
         }
 
-        func until(_ what: String, _ condition: () -> Bool) async throws {
-            let clock = ContinuousClock()
-            let deadline = clock.now + .seconds(15)
-            while !condition() {
-                guard clock.now < deadline else { throw TestSupportError("timed out waiting for \(what)") }
-                try await Task.sleep(for: .milliseconds(5))
+        func until(_ what: String, _ condition: @escaping @Sendable () -> Bool) async throws {
+            try await withDeadline(.seconds(15), what) {
+                while !condition() { try await Task.sleep(for: .milliseconds(5)) }
             }
         }
     }
