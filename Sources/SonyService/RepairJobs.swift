@@ -13,9 +13,8 @@ final class RepairJobs: Sendable {
         let task: Task<RepairOutcome, Never>
     }
 
-    private let jobs = Lock<[ObjectPath: Job]>([:])
-    /// Set by `cancelAll`: a daemon stopping starts no repair it would then abandon.
-    private let closed = Lock(false)
+    /// `closed` is set by `cancelAll`: a daemon stopping starts no repair it would then abandon.
+    private let state = Lock<(jobs: [ObjectPath: Job], closed: Bool)>(([:], false))
     private let executor: (any TaskExecutor)?
 
     init(executor: (any TaskExecutor)?) {
@@ -26,32 +25,32 @@ final class RepairJobs: Sendable {
     func start(
         address: String, adapter: ObjectPath, _ body: @escaping @Sendable () async -> RepairOutcome
     ) throws(DaemonError) -> Task<RepairOutcome, Never> {
-        try jobs.withLock { (jobs) throws(DaemonError) -> Task<RepairOutcome, Never> in
-            if closed.withLock({ $0 }) { throw DaemonError(.failed, "sonyctld is stopping") }
-            if let running = jobs[adapter] {
+        try state.withLock { (state) throws(DaemonError) -> Task<RepairOutcome, Never> in
+            if state.closed { throw DaemonError(.failed, "sonyctld is stopping") }
+            if let running = state.jobs[adapter] {
                 throw DaemonError(
                     .busy, "a repair of \(running.address) is already running on \(adapter.rawValue.split(separator: "/").last ?? "")")
             }
             let task = Task(executorPreference: executor) {
                 let outcome = await body()
-                self.jobs.withLock { _ = $0.removeValue(forKey: adapter) }
+                self.state.withLock { _ = $0.jobs.removeValue(forKey: adapter) }
                 return outcome
             }
-            jobs[adapter] = Job(address: address, task: task)
+            state.jobs[adapter] = Job(address: address, task: task)
             return task
         }
     }
 
     /// The running repair of `address`, if any.
     func task(for address: String) -> Task<RepairOutcome, Never>? {
-        jobs.withLock { $0.values.first { $0.address == address }?.task }
+        state.withLock { $0.jobs.values.first { $0.address == address }?.task }
     }
 
     /// Cancels every repair, refuses new ones, and waits until each has cleaned up.
     func cancelAll() async {
-        let tasks = jobs.withLock { jobs in
-            closed.withLock { $0 = true }
-            return jobs.values.map(\.task)
+        let tasks = state.withLock { state in
+            state.closed = true
+            return state.jobs.values.map(\.task)
         }
         for task in tasks { task.cancel() }
         for task in tasks { _ = await task.value }
